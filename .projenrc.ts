@@ -1,0 +1,97 @@
+import { cdk8s, javascript } from 'projen';
+
+// Sources live in lib/ and jsii compiles them in place (lib/*.ts -> lib/*.js + .d.ts),
+// as aws-cdk does. The compiled files are ignored by git; see the gitignore tweaks below.
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-istio',
+  description: 'A cdk8s construct library that defines a whole Istio service mesh in code',
+  author: 'cdk8s-istio maintainers',
+  authorAddress: 'maintainers@cdk8s-istio.invalid',
+  repositoryUrl: 'https://github.com/cdk8s-istio/cdk8s-istio.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  srcdir: 'lib',
+  libdir: 'lib',
+  testdir: 'test',
+  keywords: ['cdk8s', 'istio', 'service-mesh', 'kubernetes'],
+
+  // Pins that install on a fresh machine of ours (see DEVELOPERS.md traps).
+  jsiiVersion: '~6.0.13',
+  typescriptVersion: '~5.9.3',
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.8.1',
+  jestOptions: {
+    jestVersion: '^29',
+    // Snapshots are reviewed like code: never rewrite them silently, and fail on an empty run.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      // jsii compiles next to the sources: resolve .ts before .js.
+      moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.cache/', '<rootDir>/dist/'],
+      collectCoverage: false,
+    },
+  },
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  bundledDeps: ['yaml@^2.9.1'],
+  devDeps: [
+    'cdk8s-cli@^2.207.60',
+    'cdk8s-plus-27@2.9.5',
+    '@types/node@^20',
+    'ts-jest@^29.4.15',
+    'ts-node@^10.9.2',
+    'ajv@^8.20.0',
+    '@bufbuild/cel@^0.6.1',
+  ],
+
+  // This repo is not on GitHub Actions and does not release yet.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  docgen: true,
+  eslintOptions: {
+    dirs: ['lib', 'examples', 'scripts'],
+    devdirs: ['test', 'examples', 'scripts'],
+    ignorePatterns: ['lib/imports/**', '*.js', '*.d.ts', 'node_modules/', '.cache/', 'dist/'],
+  },
+  // jsii strips @internal members itself and rejects tsconfig's stripInternal.
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'scripts/**/*.ts', 'conformance/**/*.ts'],
+    compilerOptions: {},
+  },
+  gitignore: ['/.cache/', '/dist/', 'cdk8s-istio-*.tgz'],
+});
+
+// unrs-resolver 1.13 lists optional platform bindings the registry mirror does not serve,
+// which breaks `npm ci` on a fresh machine; 1.12.2 installs cleanly.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// Compiled output lives beside the sources; keep the sources, ignore what jsii emits.
+project.gitignore.removePatterns('/lib');
+project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '/examples/**/*.js', '/examples/**/*.d.ts', '/test/**/*.js', '/test/**/*.d.ts');
+project.npmignore?.exclude('/lib/**/*.ts');
+project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
+
+// Regenerates lib/imports/ (Istio L1 classes + the description-free CRD asset) from ../shared.
+project.addTask('import:istio', {
+  description: 'Regenerate lib/imports/ from ../shared/istio/crd-all.gen.yaml (descriptions stripped)',
+  exec: 'ts-node --transpile-only scripts/import-istio.ts',
+});
+
+// Synthesizes every examples/<name>.ts into dist/examples/<name>/.
+project.addTask('synth', {
+  description: 'Synthesize every example app into dist/examples/<example>/',
+  exec: 'ts-node --transpile-only scripts/synth-examples.ts',
+});
+
+// Holds everything we synthesize against the real Istio tools (builds istioctl on first run).
+project.addTask('conformance', {
+  description: 'Check synthesized manifests with the real istioctl (parity, injection, validate/analyze, schemas)',
+  exec: 'ts-node --transpile-only conformance/run.ts',
+});
+
+project.synth();

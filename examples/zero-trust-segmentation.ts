@@ -1,0 +1,73 @@
+/**
+ * Situation: a government micro-segmentation mandate. The citizen-facing web tier and the
+ * records backend live in separate namespaces; the only path between them is the web tier's
+ * service account calling the records API, with an end-user token from the national login
+ * service. Each rule is rendered at L7 (AuthorizationPolicy with SPIFFE principals and JWT
+ * request principals) and L3 (NetworkPolicies on both sides), and the web tier's Sidecar only
+ * knows the backend namespace.
+ *
+ *   npm run synth -- zero-trust-segmentation   # writes dist/examples/zero-trust-segmentation/
+ */
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace } from '../lib';
+
+const LOGIN = 'https://login.gov.example';
+
+/** Adds the example's charts to `app`. */
+export function build(app: App): void {
+  const meshChart = new Chart(app, 'mesh');
+  const mesh = new MeshInstallation(meshChart, 'Mesh', {
+    profile: MeshProfile.DEFAULT,
+    // istiod fetches the JWKS: forbid private ranges so a bad jwksUri cannot reach internal services.
+    istiodEnv: { BLOCKED_CIDRS_IN_JWKS_URIS: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,127.0.0.0/8' },
+  });
+
+  const frontendChart = new Chart(app, 'citizen-frontend');
+  const frontend = new ZeroTrustNamespace(frontendChart, 'Frontend', { name: 'citizen-frontend', mesh });
+  const web = workload(frontendChart, 'Web', 'web', 'citizen-frontend');
+
+  const backendChart = new Chart(app, 'records-backend');
+  const backend = new ZeroTrustNamespace(backendChart, 'Backend', {
+    name: 'records-backend',
+    mesh,
+    jwtIssuers: [{ issuer: LOGIN, jwksUri: `${LOGIN}/.well-known/jwks.json`, audiences: ['records-api'] }],
+  });
+  const records = workload(backendChart, 'Records', 'records-api', 'records-backend');
+
+  frontend.exposeToIngressGateway({ to: WorkloadSelector.fromDeployment(web), ports: [8080] });
+  // The one path between the tiers: web's identity, GET on /records, with a citizen's token.
+  backend.allowFrom(MeshPeer.fromDeployment(web), {
+    to: WorkloadSelector.fromDeployment(records),
+    ports: [8080],
+    methods: ['GET'],
+    paths: ['/records/*'],
+    requestPrincipals: [`${LOGIN}/*`],
+  });
+}
+
+/** A Deployment with its own ServiceAccount and Service, serving HTTP on 8080. */
+function workload(chart: Chart, id: string, name: string, namespace: string): kplus.Deployment {
+  const serviceAccount = new kplus.ServiceAccount(chart, `${id}ServiceAccount`, { metadata: { name, namespace } });
+  const deployment = new kplus.Deployment(chart, id, {
+    metadata: { name, namespace },
+    // Istio's canonical service labels, for telemetry.
+    podMetadata: { labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/version': '2.0.1' } },
+    serviceAccount,
+    replicas: 2,
+    containers: [{
+      name: 'app',
+      image: `registry.gov.example/${name}:2.0.1`,
+      portNumber: 8080,
+      readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }),
+    }],
+  });
+  deployment.exposeViaService({ name, ports: [{ name: 'http', port: 80, targetPort: 8080 }] });
+  return deployment;
+}
+
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

@@ -1,0 +1,286 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MeshValidationError } from './private/errors';
+import { MeshConfigOptions } from './mesh-config';
+import { MeshProfile } from './mesh-profile';
+import { renderCni } from './private/install/cni';
+import { ISTIO_RELEASE } from './private/install/context';
+import { renderCrds } from './private/install/crds';
+import { renderInjector } from './private/install/injector';
+import { renderIstiod } from './private/install/istiod';
+import { renderMeshConfigMap } from './private/install/mesh-configmap';
+import { renderProfileGateways } from './private/install/profile-gateways';
+import { renderRbac } from './private/install/rbac';
+import { resolveInstallContext } from './private/install/resolve';
+import { renderWebhooks } from './private/install/webhooks';
+import { LABEL_INJECTION, LABEL_NETWORK, LABEL_REV } from './private/labels';
+import { AutoscalingOptions, ImagePullPolicy, ResourceRequirements } from './shared-interfaces';
+
+/**
+ * An Istio control plane that other constructs attach to: namespaces select it with
+ * `injectionLabels`, sidecars reach it at `istiodAddress`.
+ */
+export interface IMeshInstallation {
+  /** Namespace of the control plane, e.g. `istio-system`. */
+  readonly namespace: string;
+  /** The revision, or undefined for the default (unrevisioned) control plane. */
+  readonly revision?: string;
+  /** Namespace labels that turn on sidecar injection by this control plane. */
+  readonly injectionLabels: { [key: string]: string };
+  /** Name of the istiod Service (`istiod` or `istiod-<revision>`). */
+  readonly istiodServiceName: string;
+  /** Address sidecars use for xDS and certificates, `istiod.istio-system.svc:15012`. */
+  readonly istiodAddress: string;
+  /** SPIFFE trust domain of workload identities, e.g. `cluster.local`. */
+  readonly trustDomain: string;
+}
+
+/**
+ * Attributes of a control plane installed outside this app (for `MeshInstallation.fromExisting`).
+ */
+export interface ExistingMeshAttributes {
+  /**
+   * Namespace of the control plane.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Revision of the control plane.
+   * @default - the default (unrevisioned) control plane
+   */
+  readonly revision?: string;
+  /**
+   * SPIFFE trust domain.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+}
+
+/**
+ * Props of MeshInstallation. Every prop is optional: `new MeshInstallation(chart, 'Mesh')` gives
+ * what `istioctl install` gives with the default profile.
+ */
+export interface MeshInstallationProps {
+  /**
+   * Installation profile: which components are installed and their defaults.
+   * @default MeshProfile.DEFAULT
+   * @see https://istio.io/latest/docs/setup/additional-setup/config-profiles/
+   */
+  readonly profile?: MeshProfile;
+  /**
+   * Control plane revision, for canary upgrades of Istio itself. Objects are named
+   * `istiod-<revision>` etc. and namespaces opt in with the label `istio.io/rev=<revision>`.
+   * @default - the default control plane (namespaces opt in with `istio-injection=enabled`)
+   * @see https://istio.io/latest/docs/setup/upgrade/canary/
+   */
+  readonly revision?: string;
+  /**
+   * Namespace of the control plane.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Emit the control plane Namespace (what `istioctl install` creates before applying).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Emit the 15 Istio CRDs. Turn off for a second revision in the same cluster: CRDs are
+   * cluster-wide and must be owned by one installation.
+   * @default true
+   */
+  readonly installCrds?: boolean;
+  /**
+   * Container registry of the Istio images.
+   * @default 'registry.istio.io/release'
+   */
+  readonly hub?: string;
+  /**
+   * Tag of the Istio images. The injection templates are written for 1.30.x: another minor
+   * version may need other templates.
+   * @default '1.30.3'
+   */
+  readonly tag?: string;
+  /**
+   * Image pull policy of the control plane and the injected proxies.
+   * @default - Kubernetes' default (IfNotPresent for tagged images)
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+  /**
+   * Typed mesh config written to ConfigMap `istio`.
+   * @default - Istio's defaults (the demo profile adds access logs and tracing providers)
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
+   */
+  readonly meshConfig?: MeshConfigOptions;
+  /**
+   * SPIFFE trust domain of workload identities (`spiffe://<trustDomain>/ns/<ns>/sa/<sa>`).
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * Percentage of requests traced by istiod-configured proxies (0-100).
+   * @default 1 (100 with the demo profile)
+   */
+  readonly traceSampling?: number;
+  /**
+   * Fixed number of istiod replicas. Setting it turns autoscaling off unless
+   * `istiodAutoscaling` is set too (which is an error).
+   * @default - autoscaled 1-5 (default and minimal profiles); 1 replica (demo)
+   */
+  readonly istiodReplicas?: number;
+  /**
+   * Autoscaling of istiod.
+   * @default - 1 to 5 replicas at 80% CPU, except in the demo profile
+   */
+  readonly istiodAutoscaling?: AutoscalingOptions;
+  /**
+   * Resources of istiod.
+   * @default - requests 500m CPU, 2048Mi memory (demo: 10m, 100Mi)
+   */
+  readonly istiodResources?: ResourceRequirements;
+  /**
+   * Emit a PodDisruptionBudget (minAvailable 1) for istiod.
+   * @default - only when istiod runs with at least 2 replicas
+   */
+  readonly istiodPodDisruptionBudget?: boolean;
+  /**
+   * Extra environment variables of istiod (feature flags such as `PILOT_ENABLE_ALPHA_GATEWAY_API`).
+   * @default - none
+   */
+  readonly istiodEnv?: { [key: string]: string };
+  /**
+   * Resources of every injected sidecar proxy (pods can override with annotations).
+   * @default - requests 100m CPU, 128Mi; limits 2000m, 1024Mi (demo: requests 10m, 40Mi)
+   */
+  readonly proxyResources?: ResourceRequirements;
+  /**
+   * Start application containers only once the sidecar is ready, so apps never see a network
+   * without the proxy.
+   * @default false
+   */
+  readonly holdApplicationUntilProxyStarts?: boolean;
+  /**
+   * Install the istio-cni node agent instead of giving every pod a privileged `istio-init`
+   * container. Injected pods then get an unprivileged `istio-validation` init container.
+   * @default false
+   * @see https://istio.io/latest/docs/setup/additional-setup/cni/
+   */
+  readonly cni?: boolean;
+  /**
+   * Mesh ID for multicluster meshes.
+   * @default - none (single cluster)
+   */
+  readonly meshId?: string;
+  /**
+   * Name of this cluster in a multicluster mesh (istiod's `CLUSTER_ID`).
+   * @default 'Kubernetes'
+   */
+  readonly clusterName?: string;
+  /**
+   * Network of this cluster in a multi-network mesh; labels the control plane namespace with
+   * `topology.istio.io/network`.
+   * @default - none (single network)
+   */
+  readonly network?: string;
+}
+
+/**
+ * The Istio control plane, as `istioctl install` applies it for Istio 1.30.3, written by us:
+ * CRDs, istiod (Deployment, Service, autoscaling), RBAC, the injection and validation webhooks,
+ * the mesh config, the sidecar injector config with our injection templates, and the gateways
+ * of the chosen profile. No Helm, no network at synth time.
+ *
+ * @see https://istio.io/latest/docs/setup/install/istioctl/
+ */
+export class MeshInstallation extends Construct implements IMeshInstallation {
+  /**
+   * Refers to a control plane installed outside this app.
+   */
+  public static fromExisting(scope: Construct, id: string, attrs: ExistingMeshAttributes = {}): IMeshInstallation {
+    return new ExistingMesh(scope, id, attrs);
+  }
+
+  /** The installation profile. */
+  public readonly profile: MeshProfile;
+  public readonly namespace: string;
+  public readonly revision?: string;
+  public readonly trustDomain: string;
+  /** Image registry in use. */
+  public readonly hub: string;
+  /** Image tag in use. */
+  public readonly tag: string;
+  /** Whether the istio-cni node agent is installed. */
+  public readonly cni: boolean;
+  public readonly istiodServiceName: string;
+  public readonly istiodAddress: string;
+  /** The Istio version whose install this construct reproduces. */
+  public readonly istioVersion: string = ISTIO_RELEASE;
+
+  constructor(scope: Construct, id: string, props: MeshInstallationProps = {}) {
+    super(scope, id);
+    const ctx = resolveInstallContext(this, props);
+    this.profile = ctx.profile;
+    this.namespace = ctx.namespace;
+    this.revision = ctx.revision;
+    this.trustDomain = ctx.trustDomain;
+    this.hub = ctx.hub;
+    this.tag = ctx.tag;
+    this.cni = ctx.cni;
+    this.istiodServiceName = ctx.istiodName;
+    this.istiodAddress = `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
+
+    if (props.installCrds ?? true) renderCrds(this);
+    if (props.createNamespace ?? true) {
+      new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: { name: ctx.namespace, labels: ctx.network ? { [LABEL_NETWORK]: ctx.network } : undefined },
+      });
+    }
+    renderRbac(this, ctx);
+    renderWebhooks(this, ctx);
+    renderMeshConfigMap(this, ctx);
+    renderInjector(this, ctx);
+    renderIstiod(this, ctx);
+    renderProfileGateways(this, ctx);
+    renderCni(this, ctx);
+  }
+
+  /** Namespace labels that turn on sidecar injection by this control plane. */
+  public get injectionLabels(): { [key: string]: string } {
+    return injectionLabelsFor(this.revision);
+  }
+
+  /** Every Kubernetes object this installation emits, in synthesis order. */
+  public get apiObjects(): ApiObject[] {
+    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  }
+}
+
+function injectionLabelsFor(revision?: string): { [key: string]: string } {
+  return revision ? { [LABEL_REV]: revision } : { [LABEL_INJECTION]: 'enabled' };
+}
+
+class ExistingMesh extends Construct implements IMeshInstallation {
+  public readonly namespace: string;
+  public readonly revision?: string;
+  public readonly trustDomain: string;
+  public readonly istiodServiceName: string;
+  public readonly istiodAddress: string;
+
+  constructor(scope: Construct, id: string, attrs: ExistingMeshAttributes) {
+    super(scope, id);
+    this.namespace = attrs.namespace ?? 'istio-system';
+    this.revision = attrs.revision;
+    this.trustDomain = attrs.trustDomain ?? 'cluster.local';
+    if (this.revision === 'default') {
+      throw new MeshValidationError(this, "'revision' \"default\" names the unrevisioned control plane; omit 'revision' instead");
+    }
+    this.istiodServiceName = this.revision ? `istiod-${this.revision}` : 'istiod';
+    this.istiodAddress = `${this.istiodServiceName}.${this.namespace}.svc:15012`;
+  }
+
+  public get injectionLabels(): { [key: string]: string } {
+    return injectionLabelsFor(this.revision);
+  }
+}
+

@@ -1,0 +1,21 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * Not exported from the package: jsii cannot model classes derived from `Error`. Users see it as
+ * an `Error` whose `name` is `MeshValidationError`.
+ *
+ * Thrown when a construct receives props it cannot turn into valid Istio or Kubernetes objects.
+ *
+ * The message names the construct path, the prop, the value received and how to fix it, so a
+ * failing `cdk8s synth` points straight at the offending line of the user's app.
+ */
+export class MeshValidationError extends Error {
+  /** Path of the construct that rejected its input, e.g. `platform/Mesh`. */
+  public readonly constructPath: string;
+
+  constructor(scope: IConstruct, message: string) {
+    super(`[${scope.node.path}] ${message}`);
+    this.name = 'MeshValidationError';
+    this.constructPath = scope.node.path;
+  }
+}

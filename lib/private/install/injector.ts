@@ -1,0 +1,147 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { componentLabels, InstallContext } from './context';
+import { GATEWAY_TEMPLATE, SIDECAR_TEMPLATE } from './injection-templates';
+
+/**
+ * Guard template: an istiod that does not understand `templates` would try to render this and
+ * fail loudly instead of injecting something half-configured.
+ */
+const VERSION_GUARD = '{{ Template_Version_And_Istio_Version_Mismatched_Check_Installation }}';
+
+/**
+ * The `values` document the injection templates read as `.Values`. It has the shape of the Helm
+ * values of the istio-discovery chart (global, pilot, sidecarInjectorWebhook, gateways, revision),
+ * because istiod parses it into that schema; unknown fields are tolerated, wrong types are not.
+ */
+export function injectorValues(ctx: InstallContext): Record<string, unknown> {
+  const resources = (spec: InstallContext['proxyResources']) => ({
+    ...(spec.limits ? { limits: spec.limits } : {}),
+    ...(spec.requests ? { requests: spec.requests } : {}),
+  });
+  return {
+    gateways: { seccompProfile: {}, securityContext: {} },
+    global: {
+      caAddress: '',
+      caName: '',
+      certSigners: [],
+      configCluster: false,
+      configValidation: true,
+      defaultPodDisruptionBudget: { enabled: true },
+      defaultResources: { requests: { cpu: '10m' } },
+      externalIstiod: false,
+      hub: ctx.hub,
+      imagePullPolicy: ctx.imagePullPolicy ?? '',
+      imagePullSecrets: [],
+      istioNamespace: ctx.namespace,
+      istiod: { enableAnalysis: false },
+      logAsJson: false,
+      logging: { level: 'default:info' },
+      meshID: ctx.meshId ?? '',
+      meshNetworks: {},
+      mountMtlsCerts: false,
+      multiCluster: { clusterName: ctx.clusterName === 'Kubernetes' ? '' : ctx.clusterName },
+      nativeNftables: false,
+      network: ctx.network ?? '',
+      networkPolicy: { enabled: false },
+      omitSidecarInjectorConfigMap: false,
+      operatorManageWebhooks: false,
+      pilotCertProvider: 'istiod',
+      priorityClassName: '',
+      proxy: {
+        autoInject: 'enabled',
+        clusterDomain: ctx.clusterDomain,
+        componentLogLevel: 'misc:error',
+        excludeIPRanges: '',
+        excludeInboundPorts: '',
+        excludeOutboundPorts: '',
+        holdApplicationUntilProxyStarts: ctx.holdApplicationUntilProxyStarts,
+        image: 'proxyv2',
+        includeIPRanges: '*',
+        includeInboundPorts: '*',
+        includeOutboundPorts: '',
+        logLevel: 'warning',
+        outlierLogPath: '',
+        privileged: false,
+        readinessFailureThreshold: 4,
+        readinessInitialDelaySeconds: 0,
+        readinessPeriodSeconds: 15,
+        resources: resources(ctx.proxyResources),
+        seccompProfile: {},
+        startupProbe: { enabled: true, failureThreshold: 600 },
+        statusPort: 15020,
+        tracer: 'none',
+      },
+      proxy_init: { forceApplyIptables: false, image: 'proxyv2' },
+      remotePilotAddress: '',
+      resourceScope: 'all',
+      sds: { token: { aud: 'istio-ca' } },
+      sts: { servicePort: 0 },
+      tag: ctx.tag,
+      variant: '',
+    },
+    pilot: { cni: { enabled: ctx.cni, provider: 'default' }, env: {} },
+    revision: ctx.revision ?? '',
+    sidecarInjectorWebhook: {
+      alwaysInjectSelector: [],
+      defaultTemplates: [],
+      enableNamespacesByDefault: false,
+      injectedAnnotations: {},
+      neverInjectSelector: [],
+      reinvocationPolicy: 'Never',
+      rewriteAppHTTPProbe: true,
+      templates: {},
+    },
+  };
+}
+
+/** The injector `config` document: policy, selectors and our templates. */
+export function injectorConfig(): Record<string, unknown> {
+  return {
+    policy: 'enabled',
+    defaultTemplates: ['sidecar'],
+    alwaysInjectSelector: [],
+    neverInjectSelector: [],
+    injectedAnnotations: {},
+    template: VERSION_GUARD,
+    templates: { sidecar: SIDECAR_TEMPLATE, gateway: GATEWAY_TEMPLATE },
+  };
+}
+
+/**
+ * ConfigMap `istio-sidecar-injector[-<rev>]` (keys `config` and `values`) and the debug-only
+ * ConfigMap `values[-<rev>]` that records the settings the control plane was rendered with.
+ * Without the injector ConfigMap istiod serves no `/inject` endpoint and every pod in an
+ * injection-enabled namespace is rejected (istio-reference.md §4.1).
+ */
+export function renderInjector(scope: Construct, ctx: InstallContext): void {
+  const labels = componentLabels(ctx, 'istiod', 'Pilot');
+  const values = injectorValues(ctx);
+  new k8s.KubeConfigMap(scope, 'SidecarInjectorConfig', {
+    metadata: { name: `istio-sidecar-injector${ctx.revSuffix}`, namespace: ctx.namespace, labels },
+    data: {
+      config: stringify(injectorConfig(), { lineWidth: 0 }),
+      values: JSON.stringify(values, undefined, 2),
+    },
+  });
+
+  const original = {
+    global: { hub: ctx.hub, tag: ctx.tag, istioNamespace: ctx.namespace },
+    pilot: { cni: { enabled: ctx.cni } },
+    profile: ctx.profile,
+    revision: ctx.revision ?? '',
+  };
+  new k8s.KubeConfigMap(scope, 'Values', {
+    metadata: {
+      name: `values${ctx.revSuffix}`,
+      namespace: ctx.namespace,
+      labels,
+      annotations: { 'kubernetes.io/description': 'Settings this control plane was synthesized with by cdk8s-istio. For debugging only: editing it changes nothing.' },
+    },
+    data: {
+      'original-values': JSON.stringify(original, undefined, 2),
+      'merged-values': JSON.stringify(values, undefined, 2),
+    },
+  });
+}

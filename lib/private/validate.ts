@@ -1,0 +1,28 @@
+import { IConstruct } from 'constructs';
+import { MeshValidationError } from './errors';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Throws unless `value` is an RFC 1123 DNS label (lowercase alphanumerics and '-', at most `maxLength`). */
+export function validateDnsLabel(scope: IConstruct, prop: string, value: string, maxLength = 63): void {
+  if (value.length === 0 || value.length > maxLength || !DNS1123_LABEL.test(value)) {
+    throw new MeshValidationError(scope,
+      `'${prop}' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending ` +
+      `with a letter or digit, at most ${maxLength} characters), got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Throws unless `value` is an integer within [min, max]. */
+export function validateIntRange(scope: IConstruct, prop: string, value: number, min: number, max: number, fix?: string): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer between ${min} and ${max}`;
+    throw new MeshValidationError(scope, `'${prop}' must be ${range}, got ${value}${fix ? `; ${fix}` : ''}`);
+  }
+}
+
+/** Throws when a string prop is present but empty or blank. */
+export function validateNotBlank(scope: IConstruct, prop: string, value: string | undefined, fix: string): void {
+  if (value !== undefined && value.trim().length === 0) {
+    throw new MeshValidationError(scope, `'${prop}' must not be empty, got ${JSON.stringify(value)}; ${fix}`);
+  }
+}

@@ -1,0 +1,46 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/** Pod annotation that turns Istio's kubelet probe rewrite off for a pod. */
+export const ANNOTATION_REWRITE_PROBERS = 'sidecar.istio.io/rewriteAppHTTPProbers';
+
+const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+
+/** A workload in `namespace` that disables the probe rewrite although it has probes that need it. */
+export interface ProbeRewriteFinding {
+  readonly workload: ApiObject;
+  readonly probes: string[];
+}
+
+/** The pod template (metadata + spec) of a workload manifest. */
+function podTemplate(manifest: any): any {
+  switch (manifest.kind) {
+    case 'Pod': return manifest;
+    case 'CronJob': return manifest.spec?.jobTemplate?.spec?.template;
+    default: return manifest.spec?.template;
+  }
+}
+
+/**
+ * Finds workloads of the app in `namespace` whose pod template sets
+ * `sidecar.istio.io/rewriteAppHTTPProbers: "false"` and has httpGet, tcpSocket or gRPC probes:
+ * under STRICT mTLS kubelet (outside the mesh, no certificate) can no longer reach them.
+ */
+export function findDisabledProbeRewrites(scope: IConstruct, namespace: string): ProbeRewriteFinding[] {
+  const findings: ProbeRewriteFinding[] = [];
+  for (const c of scope.node.root.node.findAll()) {
+    if (!(c instanceof ApiObject) || !WORKLOAD_KINDS.has(c.kind) || c.metadata.namespace !== namespace) continue;
+    const template = podTemplate(c.toJson());
+    const value = template?.metadata?.annotations?.[ANNOTATION_REWRITE_PROBERS];
+    if (value === undefined || String(value).toLowerCase() !== 'false') continue;
+    const probes: string[] = [];
+    for (const container of [...(template?.spec?.containers ?? []), ...(template?.spec?.initContainers ?? [])]) {
+      for (const kind of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+        const probe = container?.[kind];
+        if (probe && (probe.httpGet || probe.tcpSocket || probe.grpc)) probes.push(`${container.name}.${kind}`);
+      }
+    }
+    if (probes.length > 0) findings.push({ workload: c, probes });
+  }
+  return findings;
+}

@@ -1,0 +1,39 @@
+import { k8s } from 'cdk8s-plus-27';
+
+/** The label Kubernetes puts on every Namespace with its own name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** Annotation that turns an AuthorizationPolicy into a dry run. */
+export const ANNOTATION_DRY_RUN = 'istio.io/dry-run';
+/** Annotation prefix that records why a port is exempt from mTLS. */
+export const ANNOTATION_MTLS_EXCEPTION_PREFIX = 'security.cdk8s-istio.io/mtls-exception-';
+/** Annotation that says which construct emitted an object. */
+export const ANNOTATION_DESCRIPTION = 'security.cdk8s-istio.io/description';
+/** Port pilot-agent serves merged Prometheus metrics (and rewritten probes) on. */
+export const MERGED_METRICS_PORT = 15020;
+/** istiod ports sidecars reach: xDS + CA (15012) and webhooks (15017). */
+export const ISTIOD_PORTS = [15012, 15017];
+
+/** NetworkPolicy peer for pods of `namespace`, optionally narrowed to `podLabels`. */
+export function networkPolicyPeer(namespace: string, podLabels?: { [key: string]: string }): k8s.NetworkPolicyPeer {
+  return {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+    podSelector: podLabels ? { matchLabels: { ...podLabels } } : undefined,
+  };
+}
+
+/** NetworkPolicy ports, or undefined (= every port) for an empty list. */
+export function networkPolicyPorts(ports: number[], protocol = 'TCP'): k8s.NetworkPolicyPort[] | undefined {
+  if (ports.length === 0) return undefined;
+  return ports.map((port) => ({ protocol, port: k8s.IntOrString.fromNumber(port) }));
+}
+
+/** A pod selector: the labels, or every pod of the namespace. */
+export function podSelector(labels?: { [key: string]: string }): k8s.LabelSelector {
+  return labels ? { matchLabels: { ...labels } } : {};
+}
+
+/** A NetworkPolicy ipBlock CIDR for an address (a bare IP becomes /32 or /128). */
+export function toCidr(address: string): string {
+  if (address.includes('/')) return address;
+  return address.includes(':') ? `${address}/128` : `${address}/32`;
+}

@@ -1,0 +1,896 @@
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Connection, ConnectionDirection, ConnectionMatrix, EnforcementLayer } from './connection-matrix';
+import { ExternalHost, ExternalHostProtocol } from './external-host';
+import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution, Sidecar, SidecarSpecOutboundTrafficPolicyMode } from './imports/networking.istio.io';
+import {
+  AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, PeerAuthentication,
+  PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, RequestAuthentication, RequestAuthenticationSpec,
+} from './imports/security.istio.io';
+import { IMeshInstallation } from './mesh-installation';
+import { IMeshPeer, MeshPeer, MeshPeerConfig } from './mesh-peer';
+import { MtlsMode, MtlsPortException } from './mtls';
+import { PolicyEnforcement } from './policy-enforcement';
+import { MeshValidationError } from './private/errors';
+import { validateDnsLabel } from './private/validate';
+import { labelsKey, NameAllocator, objectName } from './private/zero-trust/names';
+import { findDisabledProbeRewrites } from './private/zero-trust/probes';
+import { findZeroTrustNamespace, MirroredEgress, mirrorEgress, registerZeroTrustNamespace } from './private/zero-trust/registry';
+import {
+  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer, networkPolicyPorts,
+  podSelector, toCidr,
+} from './private/zero-trust/render';
+import {
+  validateAddress, validateExternalHostName, validateLabels, validateList, validateMethod, validatePath, validatePort, validateRequired,
+} from './private/zero-trust/validate';
+import { IWorkloadSelector, WorkloadSelectorConfig } from './workload-selector';
+
+/**
+ * A JWT issuer whose tokens workloads of the namespace accept (RequestAuthentication).
+ *
+ * A RequestAuthentication only rejects requests with an INVALID token; requiring a token is the
+ * job of `AllowFromOptions.requestPrincipals`.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+ */
+export interface JwtIssuer {
+  /**
+   * Issuer (`iss` claim) of the tokens, e.g. `https://login.example.gov`.
+   */
+  readonly issuer: string;
+  /**
+   * HTTPS URL of the issuer's public key set (JWKS), fetched by istiod.
+   */
+  readonly jwksUri: string;
+  /**
+   * Accepted audiences (`aud` claim).
+   * @default - any audience
+   * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
+   */
+  readonly audiences?: string[];
+  /**
+   * Pass the original token on to the application.
+   * @default false
+   * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
+   */
+  readonly forwardOriginalToken?: boolean;
+}
+
+/**
+ * Options of `ZeroTrustNamespace.allowFrom()`: what the peer may call.
+ */
+export interface AllowFromOptions {
+  /**
+   * Workloads of this namespace the peer may call.
+   * @default - every workload of the namespace
+   */
+  readonly to?: IWorkloadSelector;
+  /**
+   * CONTAINER ports the peer may call (the ports the workloads listen on, not Service ports).
+   * @default - every port
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+   */
+  readonly ports?: number[];
+  /**
+   * HTTP methods the peer may use (HTTP traffic only: a rule with methods never matches TCP).
+   * @default - every method
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+   */
+  readonly methods?: string[];
+  /**
+   * HTTP paths the peer may call: exact (`/healthz`), prefix (`/api/*`) or suffix (`*.png`).
+   * HTTP traffic only.
+   * @default - every path
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+   */
+  readonly paths?: string[];
+  /**
+   * End-user JWT principals the request must carry, `<issuer>/<subject>`, `<issuer>/*` (any
+   * subject of that issuer) or `*` (any valid token). The issuer must be one of `jwtIssuers`.
+   * @default - no end-user token required
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  readonly requestPrincipals?: string[];
+  /**
+   * JWT claims the request's token must carry, claim name to required value
+   * (`request.auth.claims[<name>]`). Needs `jwtIssuers`.
+   * @default - no claim required
+   * @see https://istio.io/latest/docs/reference/config/security/conditions/
+   */
+  readonly requiredClaims?: { [claim: string]: string };
+}
+
+/**
+ * Options of `ZeroTrustNamespace.allowTo()`.
+ */
+export interface AllowToOptions {
+  /**
+   * Workloads of this namespace that may make the calls.
+   * @default - every workload of the namespace
+   */
+  readonly from?: IWorkloadSelector;
+  /**
+   * Destination CONTAINER ports.
+   * @default - every port
+   */
+  readonly ports?: number[];
+}
+
+/**
+ * Props of `ZeroTrustNamespace`.
+ */
+export interface ZeroTrustNamespaceProps {
+  /**
+   * Name of the Namespace.
+   */
+  readonly name: string;
+  /**
+   * The mesh: its injection labels go on the Namespace, its trust domain into principals, its
+   * namespace into the Sidecar egress hosts and the istiod NetworkPolicy.
+   */
+  readonly mesh: IMeshInstallation;
+  /**
+   * Enforce the allow rules, or only audit them (dry-run) while you find the missing ones.
+   * @default PolicyEnforcement.ENFORCE
+   * @see https://istio.io/latest/docs/tasks/security/authorization/authz-dry-run/
+   */
+  readonly enforcement?: PolicyEnforcement;
+  /**
+   * JWT issuers whose tokens workloads accept; rendered as one RequestAuthentication for the
+   * namespace. Rules then require tokens with `requestPrincipals`.
+   * @default - no RequestAuthentication
+   * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+   */
+  readonly jwtIssuers?: JwtIssuer[];
+  /**
+   * Ports exempt from STRICT mTLS, each with a written reason (see `addMtlsException`).
+   * @default - none: STRICT on every port
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+   */
+  readonly mtlsExceptions?: MtlsPortException[];
+  /**
+   * External services workloads may call (see `allowEgressTo`).
+   * @default - none: no traffic leaves the mesh
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
+   */
+  readonly externalHosts?: ExternalHost[];
+  /**
+   * Namespaces that exist in the cluster but are not declared in this app (no
+   * ZeroTrustNamespace or Namespace object), which peers may nevertheless live in. Every other
+   * peer namespace must be declared in the same App: a typo then fails the synth instead of
+   * silently allowing nothing (or the wrong namespace).
+   * @default - only namespaces declared in the app, plus the mesh's namespace
+   */
+  readonly externalNamespaces?: string[];
+  /**
+   * The ingress gateway that `exposeToIngressGateway()` lets in.
+   * @default MeshPeer.ingressGateway() - the mesh's `istio-ingressgateway`
+   */
+  readonly ingressGateway?: IMeshPeer;
+  /**
+   * Let Prometheus scrape the merged metrics every sidecar serves on port 15020
+   * (`/stats/prometheus`): a NetworkPolicy admits the `prometheus` peer on that port only.
+   * Port 15020 belongs to pilot-agent and is not captured by Envoy, so mTLS and
+   * AuthorizationPolicies do not apply to it; the NetworkPolicy is what restricts it.
+   * @default true
+   * @see https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
+   */
+  readonly allowPrometheusScraping?: boolean;
+  /**
+   * Where Prometheus runs (its namespace, and pod labels to narrow the NetworkPolicy).
+   * @default - service account `prometheus` in the mesh's namespace (Istio's Prometheus addon)
+   */
+  readonly prometheus?: IMeshPeer;
+  /**
+   * Warn at synth when a workload of the namespace turns Istio's kubelet probe rewrite off
+   * (`sidecar.istio.io/rewriteAppHTTPProbers: "false"`) while having httpGet/tcpSocket/gRPC
+   * probes: under STRICT mTLS kubelet cannot reach them.
+   * @default true
+   * @see https://istio.io/latest/docs/ops/configuration/mesh/app-health-check/
+   */
+  readonly checkProbeRewrite?: boolean;
+}
+
+/** An allow rule as declared, resolved. */
+interface InboundRule {
+  readonly peer: MeshPeerConfig;
+  readonly target?: WorkloadSelectorConfig;
+  readonly ports: number[];
+  readonly methods: string[];
+  readonly paths: string[];
+  readonly requestPrincipals: string[];
+  readonly requiredClaims: { [claim: string]: string };
+}
+
+interface OutboundRule {
+  readonly peer: MeshPeerConfig;
+  readonly from?: WorkloadSelectorConfig;
+  readonly ports: number[];
+}
+
+interface ExceptionEntry {
+  readonly port: number;
+  readonly mode: MtlsMode;
+  readonly reason: string;
+  readonly callers: MeshPeerConfig[];
+}
+
+interface ExceptionGroup {
+  readonly selector: WorkloadSelectorConfig;
+  readonly entries: ExceptionEntry[];
+  /** The group's PeerAuthentication, which records each entry's reason as an annotation. */
+  peerAuthentication?: ApiObject;
+}
+
+/** Kubernetes' DNS: kube-dns / CoreDNS pods in kube-system. */
+const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+
+/**
+ * A namespace where nothing talks to anything unless declared: mTLS STRICT, default deny at L7
+ * (AuthorizationPolicy) and L3 (NetworkPolicy), egress locked to declared hosts (Sidecar
+ * `REGISTRY_ONLY` + ServiceEntries), and explicit allow rules by mesh identity that are rendered
+ * consistently into every layer.
+ *
+ * Emits: the Namespace (with the mesh's injection labels); PeerAuthentication `default` (STRICT)
+ * plus one per workload with port exceptions; AuthorizationPolicy `deny-all` (empty spec) plus
+ * one ALLOW policy per rule; RequestAuthentication `jwt` when JWT issuers are given;
+ * NetworkPolicies `default-deny` (ingress + egress), `allow-dns`, `allow-istiod`,
+ * `allow-metrics-scrape` and one per rule; Sidecar `default`; one ServiceEntry per external host.
+ *
+ * Rules are declared on the callee (`allowFrom`). When the caller's namespace is also a
+ * ZeroTrustNamespace of the same app, its egress NetworkPolicy and Sidecar host are added for
+ * you, whichever of the two is declared first.
+ *
+ * @see https://istio.io/latest/docs/concepts/security/
+ */
+export class ZeroTrustNamespace extends Construct {
+  /** Name of the Namespace. */
+  public readonly name: string;
+  /** The mesh the namespace belongs to. */
+  public readonly mesh: IMeshInstallation;
+  /** Whether the allow rules are enforced or audited. */
+  public readonly enforcement: PolicyEnforcement;
+  /** The gateway `exposeToIngressGateway()` lets in. */
+  public readonly ingressGateway: IMeshPeer;
+  /** Whether Prometheus may scrape merged metrics on port 15020. */
+  public readonly allowPrometheusScraping: boolean;
+  /** Whether synth warns about workloads that turn the probe rewrite off. */
+  public readonly checkProbeRewrite: boolean;
+
+  private readonly enforced: boolean;
+  private readonly jwtIssuers: JwtIssuer[];
+  private readonly externalNamespaces: string[];
+  private readonly prometheusPeer?: MeshPeerConfig;
+  private readonly inbound: InboundRule[] = [];
+  private readonly inboundKeys = new Set<string>();
+  private readonly outbound: OutboundRule[] = [];
+  private readonly outboundKeys = new Set<string>();
+  private readonly mirrored: MirroredEgress[] = [];
+  private readonly mirroredKeys = new Set<string>();
+  private readonly external = new Map<string, ExternalHost[]>();
+  private readonly exceptionGroups = new Map<string, ExceptionGroup>();
+  private readonly sidecarHosts = new Set<string>();
+  private readonly authzNames = new NameAllocator();
+  private readonly netpolNames = new NameAllocator();
+  private readonly peerAuthentications: Construct;
+  private readonly authorizationPolicies: Construct;
+  private readonly networkPolicies: Construct;
+  private readonly serviceEntries: Construct;
+  private externalEgressPolicy?: k8s.KubeNetworkPolicy;
+  private readonly warned = new WeakSet<ApiObject>();
+
+  constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
+    super(scope, id);
+    validateDnsLabel(this, 'name', props.name);
+    if (props.name === props.mesh.namespace || props.name === 'kube-system') {
+      throw new MeshValidationError(this,
+        `'name' must not be "${props.name}": the control plane and kube-system must stay reachable; choose an application namespace`);
+    }
+    if (findZeroTrustNamespace(this, props.name)) {
+      throw new MeshValidationError(this,
+        `'name' "${props.name}" is already a ZeroTrustNamespace in this app (${findZeroTrustNamespace(this, props.name)!.node.path}); declare each namespace once`);
+    }
+    this.name = props.name;
+    this.mesh = props.mesh;
+    this.enforcement = props.enforcement ?? PolicyEnforcement.ENFORCE;
+    this.enforced = this.enforcement === PolicyEnforcement.ENFORCE;
+    this.ingressGateway = props.ingressGateway ?? MeshPeer.ingressGateway();
+    this.allowPrometheusScraping = props.allowPrometheusScraping ?? true;
+    this.checkProbeRewrite = props.checkProbeRewrite ?? true;
+    this.externalNamespaces = [...(props.externalNamespaces ?? [])];
+    validateList(this, 'externalNamespaces', props.externalNamespaces, "omit 'externalNamespaces' if there are none",
+      (ns, prop) => validateDnsLabel(this, prop, ns));
+    this.jwtIssuers = this.validateJwtIssuers(props.jwtIssuers);
+    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+
+    const namespace = new k8s.KubeNamespace(this, 'Resource', { metadata: { name: this.name, labels: { ...props.mesh.injectionLabels } } });
+    // Namespaces are cluster-scoped: drop the namespace a namespaced chart stamps on every object.
+    if (namespace.metadata.namespace !== undefined) namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    this.peerAuthentications = new Construct(this, 'PeerAuthentications');
+    new PeerAuthentication(this.peerAuthentications, 'default', {
+      metadata: this.metadata('default'),
+      spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
+    });
+    if (this.jwtIssuers.length > 0) {
+      // Not the L1 class: its toJson writes the CRD's legacy alias `jwks_uri`; Istio documents
+      // `jwksUri`. The spec is still typed by the L1 interface, whose keys are the JSON names.
+      const spec: RequestAuthenticationSpec = {
+        jwtRules: this.jwtIssuers.map((j) => ({
+          issuer: j.issuer,
+          jwksUri: j.jwksUri,
+          audiences: j.audiences ? [...j.audiences] : undefined,
+          forwardOriginalToken: j.forwardOriginalToken,
+        })),
+      };
+      new ApiObject(this, 'RequestAuthentication', { ...RequestAuthentication.GVK, metadata: this.metadata('jwt'), spec });
+    }
+    this.authorizationPolicies = new Construct(this, 'AuthorizationPolicies');
+    new AuthorizationPolicy(this.authorizationPolicies, this.authzNames.allocate('deny-all'), {
+      metadata: this.metadata('deny-all', this.dryRun()),
+      spec: {},
+    });
+    this.networkPolicies = new Construct(this, 'NetworkPolicies');
+    this.serviceEntries = new Construct(this, 'ServiceEntries');
+    if (this.allowPrometheusScraping) {
+      this.prometheusPeer = this.resolvePeer(props.prometheus ?? MeshPeer.serviceAccount(props.mesh.namespace, 'prometheus'), 'prometheus');
+    }
+    if (this.enforced) this.renderBaselineNetworkPolicies();
+    if (this.enforced) {
+      this.sidecarHosts.add('./*');
+      this.sidecarHosts.add(`${props.mesh.namespace}/*`);
+      new Sidecar(this, 'Sidecar', {
+        metadata: this.metadata('default'),
+        spec: Lazy.any({
+          produce: () => ({
+            egress: [{ hosts: [...this.sidecarHosts].sort(sidecarHostOrder) }],
+            outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
+          }),
+        }),
+      });
+    }
+
+    this.node.addValidation({ validate: () => this.validateKnownNamespaces() });
+    if (this.checkProbeRewrite) this.node.addValidation({ validate: () => this.warnDisabledProbeRewrites() });
+
+    registerZeroTrustNamespace(this, this.name);
+    for (const exception of props.mtlsExceptions ?? []) this.addMtlsException(exception);
+    for (const host of props.externalHosts ?? []) this.allowEgressTo(host);
+  }
+
+  /**
+   * Allows `peer` to call workloads of this namespace.
+   *
+   * Renders an ALLOW AuthorizationPolicy (principals or namespace of the peer; ports, methods,
+   * paths, JWT requirements) and an ingress NetworkPolicy (the peer's namespace and pod labels,
+   * same ports). When the peer's namespace is a ZeroTrustNamespace of this app, it also gets the
+   * matching egress NetworkPolicy and Sidecar host.
+   *
+   * @param peer who may call, e.g. `MeshPeer.serviceAccount('frontend', 'web')`
+   * @param options what it may call
+   */
+  public allowFrom(peer: IMeshPeer, options: AllowFromOptions = {}): void {
+    const config = this.resolvePeer(peer, 'allowFrom');
+    const target = options.to ? this.resolveSelector(options.to, 'to') : undefined;
+    validateList(this, 'ports', options.ports, "omit 'ports' to allow every port", (p, prop) => validatePort(this, prop, p));
+    validateList(this, 'methods', options.methods, "omit 'methods' to allow every method", (m, prop) => validateMethod(this, prop, m));
+    validateList(this, 'paths', options.paths, "omit 'paths' to allow every path", (p, prop) => validatePath(this, prop, p));
+    validateList(this, 'requestPrincipals', options.requestPrincipals, "omit 'requestPrincipals' to require no end-user token",
+      (p, prop) => this.validateRequestPrincipal(prop, p));
+    const requiredClaims = { ...(options.requiredClaims ?? {}) };
+    for (const [claim, value] of Object.entries(requiredClaims)) {
+      if (this.jwtIssuers.length === 0) {
+        throw new MeshValidationError(this, `'requiredClaims' needs a JWT issuer to check tokens against; add 'jwtIssuers' to the ZeroTrustNamespace props`);
+      }
+      validateRequired(this, `requiredClaims.${claim}`, value, 'give the value the claim must have');
+      if (claim.trim().length === 0) throw new MeshValidationError(this, "'requiredClaims' has an empty claim name; name the claim, e.g. 'groups'");
+    }
+
+    const rule: InboundRule = {
+      peer: config,
+      target,
+      ports: sortedNumbers(options.ports),
+      methods: [...(options.methods ?? [])].sort(),
+      paths: [...(options.paths ?? [])].sort(),
+      requestPrincipals: [...(options.requestPrincipals ?? [])].sort(),
+      requiredClaims,
+    };
+    const key = JSON.stringify([peerKey(config), labelsKey(target?.labels), rule.ports, rule.methods, rule.paths, rule.requestPrincipals,
+      Object.entries(requiredClaims).sort()]);
+    if (this.inboundKeys.has(key)) {
+      throw new MeshValidationError(this,
+        `'allowFrom' duplicates an earlier rule: ${config.description} -> ${this.name}/${target?.description ?? '*'}` +
+        `${rule.ports.length ? ` on ports ${rule.ports.join(',')}` : ''}; remove one of them`);
+    }
+    this.inboundKeys.add(key);
+    this.inbound.push(rule);
+
+    const base = target ? objectName('allow', config.name, 'to', target.name) : objectName('allow', config.name);
+    const authzName = this.authzNames.allocate(base);
+    new AuthorizationPolicy(this.authorizationPolicies, authzName, {
+      metadata: this.metadata(authzName, this.dryRun()),
+      spec: {
+        selector: target ? { matchLabels: { ...target.labels } } : undefined,
+        action: AuthorizationPolicySpecAction.ALLOW,
+        rules: [this.authzRule(rule)],
+      },
+    });
+
+    if (this.enforced) {
+      const netpolName = this.netpolNames.allocate(base);
+      new k8s.KubeNetworkPolicy(this.networkPolicies, netpolName, {
+        metadata: this.metadata(netpolName),
+        spec: {
+          podSelector: podSelector(target?.labels),
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [networkPolicyPeer(config.namespace, config.podLabels)], ports: networkPolicyPorts(rule.ports) }],
+        },
+      });
+    }
+    mirrorEgress(this, config.namespace, {
+      fromPodLabels: config.podLabels,
+      toNamespace: this.name,
+      toPodLabels: target?.labels,
+      toName: target ? `${this.name}-${target.name}` : this.name,
+      ports: rule.ports,
+    });
+  }
+
+  /**
+   * Lets the ingress gateway (`ingressGateway` prop) call workloads of this namespace: the
+   * services you expose through it. Same options and output as `allowFrom`.
+   */
+  public exposeToIngressGateway(options: AllowFromOptions = {}): void {
+    this.allowFrom(this.ingressGateway, options);
+  }
+
+  /**
+   * Allows workloads of this namespace to call `peer`: an egress NetworkPolicy and a Sidecar
+   * egress host `<peer namespace>/*`.
+   *
+   * Not needed when the peer's namespace is a ZeroTrustNamespace of this app that declares
+   * `allowFrom` for this namespace (that adds the egress for you). The callee still decides who
+   * may call it (its own AuthorizationPolicies); this only opens the way out.
+   *
+   * @param peer the destination, e.g. `MeshPeer.namespace('payments')`
+   * @param options which workloads may call, on which ports
+   */
+  public allowTo(peer: IMeshPeer, options: AllowToOptions = {}): void {
+    const config = this.resolvePeer(peer, 'allowTo');
+    const from = options.from ? this.resolveSelector(options.from, 'from') : undefined;
+    validateList(this, 'ports', options.ports, "omit 'ports' to allow every port", (p, prop) => validatePort(this, prop, p));
+    const rule: OutboundRule = { peer: config, from, ports: sortedNumbers(options.ports) };
+    const key = JSON.stringify([peerKey(config), labelsKey(from?.labels), rule.ports]);
+    if (this.outboundKeys.has(key)) {
+      throw new MeshValidationError(this,
+        `'allowTo' duplicates an earlier rule: ${this.name}/${from?.description ?? '*'} -> ${config.description}; remove one of them`);
+    }
+    this.outboundKeys.add(key);
+    this.outbound.push(rule);
+    this.addEgressPolicy(objectName('allow-to', config.name), from?.labels, config.namespace, config.podLabels, rule.ports);
+  }
+
+  /**
+   * Allows workloads of this namespace to call a service outside the mesh: a ServiceEntry
+   * (one per host, ports merged), a host of the Sidecar and an egress NetworkPolicy rule on the
+   * host's port (to its addresses when given, else to any address: the Sidecar, which only lets
+   * registered hosts out, does the host filtering).
+   *
+   * @param host e.g. `ExternalHost.https('api.example.com')`
+   */
+  public allowEgressTo(host: ExternalHost): void {
+    validateExternalHostName(this, 'ExternalHost host', host.host, host.protocol !== ExternalHostProtocol.TCP);
+    validatePort(this, 'ExternalHost port', host.port);
+    host.addresses.forEach((a, i) => validateAddress(this, `ExternalHost addresses[${i}]`, a));
+    const declared = this.external.get(host.host);
+    if (declared?.some((h) => h.port === host.port)) {
+      throw new MeshValidationError(this,
+        `'allowEgressTo' declares ${host.host}:${host.port} twice; remove the duplicate or use another port`);
+    }
+    if (declared) {
+      declared.push(host);
+      return;
+    }
+    const hosts = [host];
+    this.external.set(host.host, hosts);
+    const name = objectName('external', host.host);
+    new ServiceEntry(this.serviceEntries, name, {
+      metadata: this.metadata(name),
+      spec: Lazy.any({ produce: () => serviceEntrySpec(hosts) }),
+    });
+    // No Sidecar host of its own: the ServiceEntry lives in this namespace (exportTo "."), so
+    // `./*` already imports it, and Istio rejects `./<host>` next to `./*` as a duplicate.
+    if (this.enforced && !this.externalEgressPolicy) {
+      const policyName = this.netpolNames.allocate('allow-external-egress');
+      this.externalEgressPolicy = new k8s.KubeNetworkPolicy(this.networkPolicies, policyName, {
+        metadata: this.metadata(policyName),
+        spec: Lazy.any({
+          produce: () => ({
+            podSelector: {},
+            policyTypes: ['Egress'],
+            egress: externalEgressRules(this.externalHosts),
+          }),
+        }),
+      });
+    }
+  }
+
+  /**
+   * Exempts one container port of selected workloads from STRICT mTLS, with a written reason.
+   * See `MtlsPortException` for what is rendered.
+   */
+  public addMtlsException(exception: MtlsPortException): void {
+    if (!exception.selector) {
+      throw new MeshValidationError(this,
+        `'mtlsExceptions' for port ${exception.port} needs a 'selector': Istio ignores port-level mTLS without a workload selector; select the workload that listens on the port`);
+    }
+    validatePort(this, 'mtlsExceptions.port', exception.port);
+    if (exception.mode !== MtlsMode.PERMISSIVE && exception.mode !== MtlsMode.DISABLE) {
+      throw new MeshValidationError(this,
+        `'mtlsExceptions.mode' must be MtlsMode.PERMISSIVE or MtlsMode.DISABLE, got ${JSON.stringify(exception.mode)}; STRICT is already the namespace mode`);
+    }
+    validateRequired(this, 'mtlsExceptions.reason', exception.reason,
+      `write down why port ${exception.port} cannot use mTLS (it is kept as an annotation for reviewers)`);
+    const selector = this.resolveSelector(exception.selector, 'mtlsExceptions.selector');
+    const callers = (exception.callers ?? []).map((c) => this.resolvePeer(c, 'mtlsExceptions.callers'));
+    const groupKey = labelsKey(selector.labels);
+    let group = this.exceptionGroups.get(groupKey);
+    if (group?.entries.some((e) => e.port === exception.port)) {
+      throw new MeshValidationError(this,
+        `'mtlsExceptions' declares port ${exception.port} of ${selector.description} twice; keep one exception per port`);
+    }
+    const entry: ExceptionEntry = { port: exception.port, mode: exception.mode, reason: exception.reason.trim(), callers };
+    if (!group) {
+      group = { selector, entries: [entry] };
+      this.exceptionGroups.set(groupKey, group);
+      this.renderExceptionGroup(group);
+    } else {
+      group.entries.push(entry);
+    }
+    group.peerAuthentication!.metadata.addAnnotation(`${ANNOTATION_MTLS_EXCEPTION_PREFIX}${entry.port}`, entry.reason);
+    if (this.enforced && callers.length > 0) {
+      const name = this.netpolNames.allocate(objectName('allow-plaintext', selector.name, String(exception.port)));
+      new k8s.KubeNetworkPolicy(this.networkPolicies, name, {
+        metadata: this.metadata(name),
+        spec: {
+          podSelector: podSelector(selector.labels),
+          policyTypes: ['Ingress'],
+          ingress: [{ from: callers.map((c) => networkPolicyPeer(c.namespace, c.podLabels)), ports: networkPolicyPorts([exception.port]) }],
+        },
+      });
+    }
+  }
+
+  /** External hosts declared so far (a copy). */
+  public get externalHosts(): ExternalHost[] {
+    return [...this.external.values()].flat();
+  }
+
+  /**
+   * The who-can-call-whom matrix of this namespace: allow rules, mTLS exceptions, metrics
+   * scraping, egress to peers, external hosts, DNS and istiod. Render it with `toMarkdown()` or
+   * `toMermaid()` for review.
+   */
+  public connections(): ConnectionMatrix {
+    const rows: Connection[] = [];
+    const l3 = this.enforced ? [EnforcementLayer.NETWORK_POLICY] : [];
+    const row = (r: Omit<Connection, 'namespace' | 'enforcement' | 'methods' | 'paths' | 'requestPrincipals'> & Partial<Connection>): Connection => ({
+      namespace: this.name, enforcement: this.enforcement, methods: [], paths: [], requestPrincipals: [], ...r,
+    });
+    for (const r of this.inbound) {
+      rows.push(row({
+        direction: ConnectionDirection.INBOUND, from: r.peer.description, to: `${this.name}/${r.target?.description ?? '*'}`,
+        ports: [...r.ports], methods: [...r.methods], paths: [...r.paths], requestPrincipals: [...r.requestPrincipals],
+        layers: [EnforcementLayer.AUTHORIZATION_POLICY, ...l3],
+        note: Object.keys(r.requiredClaims).length
+          ? `claims: ${Object.entries(r.requiredClaims).sort().map(([k, v]) => `${k}=${v}`).join(', ')}` : undefined,
+      }));
+    }
+    for (const group of this.exceptionGroups.values()) {
+      for (const e of group.entries) {
+        rows.push(row({
+          direction: ConnectionDirection.INBOUND,
+          from: e.callers.length ? e.callers.map((c) => c.description).join(' + ') : 'node (kubelet) only',
+          to: `${this.name}/${group.selector.description}`, ports: [e.port],
+          layers: [EnforcementLayer.PEER_AUTHENTICATION, EnforcementLayer.AUTHORIZATION_POLICY, ...(e.callers.length ? l3 : [])],
+          note: `mTLS ${e.mode}, caller identity not checked: ${e.reason}`,
+        }));
+      }
+    }
+    if (this.prometheusPeer) {
+      rows.push(row({
+        direction: ConnectionDirection.INBOUND, from: this.prometheusPeer.description, to: `${this.name}/*`,
+        ports: [MERGED_METRICS_PORT], paths: ['/stats/prometheus'], layers: l3,
+        note: 'merged metrics on pilot-agent port 15020, not captured by Envoy: only the NetworkPolicy applies',
+      }));
+    }
+    const egressLayers = this.enforced ? [EnforcementLayer.NETWORK_POLICY, EnforcementLayer.SIDECAR] : [];
+    for (const r of this.outbound) {
+      rows.push(row({
+        direction: ConnectionDirection.OUTBOUND, from: `${this.name}/${r.from?.description ?? '*'}`, to: r.peer.description,
+        ports: [...r.ports], layers: egressLayers,
+      }));
+    }
+    for (const h of this.externalHosts) {
+      rows.push(row({
+        direction: ConnectionDirection.OUTBOUND, from: `${this.name}/*`, to: h.host, ports: [h.port], layers: egressLayers,
+        note: `external ${h.protocol}${h.addresses.length ? ` at ${h.addresses.join(', ')}` : ''} (ServiceEntry)`,
+      }));
+    }
+    rows.push(row({
+      direction: ConnectionDirection.OUTBOUND, from: `${this.name}/*`, to: `${KUBE_DNS.namespace}/k8s-app=kube-dns`, ports: [53], layers: l3,
+      note: 'DNS (UDP and TCP)',
+    }));
+    rows.push(row({
+      direction: ConnectionDirection.OUTBOUND, from: `${this.name}/*`, to: `${this.mesh.namespace}/app=istiod`, ports: [...ISTIOD_PORTS], layers: l3,
+      note: 'control plane: xDS and certificates',
+    }));
+    return new ConnectionMatrix(rows);
+  }
+
+  /**
+   * Applies egress that a callee asked for (see `mirrorEgress`).
+   * @internal
+   */
+  public _addMirroredEgress(egress: MirroredEgress): void {
+    const key = JSON.stringify([labelsKey(egress.fromPodLabels), egress.toNamespace, labelsKey(egress.toPodLabels), egress.ports]);
+    if (this.mirroredKeys.has(key)) return;
+    this.mirroredKeys.add(key);
+    this.mirrored.push(egress);
+    this.addEgressPolicy(objectName('allow-to', egress.toName), egress.fromPodLabels, egress.toNamespace, egress.toPodLabels, egress.ports);
+  }
+
+  private addEgressPolicy(base: string, fromLabels: { [key: string]: string } | undefined, toNamespace: string,
+    toLabels: { [key: string]: string } | undefined, ports: number[]): void {
+    if (toNamespace !== this.name) this.sidecarHosts.add(`${toNamespace}/*`);
+    if (!this.enforced) return;
+    const name = this.netpolNames.allocate(base);
+    new k8s.KubeNetworkPolicy(this.networkPolicies, name, {
+      metadata: this.metadata(name),
+      spec: {
+        podSelector: podSelector(fromLabels),
+        policyTypes: ['Egress'],
+        egress: [{ to: [networkPolicyPeer(toNamespace, toLabels)], ports: networkPolicyPorts(ports) }],
+      },
+    });
+  }
+
+  private renderBaselineNetworkPolicies(): void {
+    new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('default-deny'), {
+      metadata: this.metadata('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-dns'), {
+      metadata: this.metadata('allow-dns'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [networkPolicyPeer(KUBE_DNS.namespace, KUBE_DNS.podLabels)],
+          ports: [...networkPolicyPorts([53], 'UDP')!, ...networkPolicyPorts([53], 'TCP')!],
+        }],
+      },
+    });
+    new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-istiod'), {
+      metadata: this.metadata('allow-istiod'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [networkPolicyPeer(this.mesh.namespace, { app: 'istiod' })], ports: networkPolicyPorts(ISTIOD_PORTS) }],
+      },
+    });
+    if (this.prometheusPeer) {
+      new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-metrics-scrape'), {
+        metadata: this.metadata('allow-metrics-scrape'),
+        spec: {
+          podSelector: {},
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [networkPolicyPeer(this.prometheusPeer.namespace, this.prometheusPeer.podLabels)], ports: networkPolicyPorts([MERGED_METRICS_PORT]) }],
+        },
+      });
+    }
+  }
+
+  private renderExceptionGroup(group: ExceptionGroup): void {
+    const name = objectName('mtls-exception', group.selector.name);
+    group.peerAuthentication = new PeerAuthentication(this.peerAuthentications, name, {
+      metadata: this.metadata(name),
+      spec: Lazy.any({
+        produce: () => ({
+          selector: { matchLabels: { ...group.selector.labels } },
+          mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT },
+          portLevelMtls: Object.fromEntries([...group.entries].sort((a, b) => a.port - b.port)
+            .map((e) => [String(e.port), { mode: e.mode as string as PeerAuthenticationSpecPortLevelMtlsMode }])),
+        }),
+      }),
+    });
+    const authzName = this.authzNames.allocate(objectName('allow-plaintext', group.selector.name));
+    new AuthorizationPolicy(this.authorizationPolicies, authzName, {
+      metadata: this.metadata(authzName, this.dryRun()),
+      spec: Lazy.any({
+        produce: () => ({
+          selector: { matchLabels: { ...group.selector.labels } },
+          action: AuthorizationPolicySpecAction.ALLOW,
+          rules: [{ to: [{ operation: { ports: sortedNumbers(group.entries.map((e) => e.port)).map(String) } }] }],
+        }),
+      }),
+    });
+  }
+
+  private authzRule(rule: InboundRule): AuthorizationPolicySpecRules {
+    const source = {
+      principals: rule.peer.principals ? [...rule.peer.principals] : undefined,
+      namespaces: rule.peer.principals ? undefined : [rule.peer.namespace],
+      requestPrincipals: rule.requestPrincipals.length ? [...rule.requestPrincipals] : undefined,
+    };
+    const operation = {
+      ports: rule.ports.length ? rule.ports.map(String) : undefined,
+      methods: rule.methods.length ? [...rule.methods] : undefined,
+      paths: rule.paths.length ? [...rule.paths] : undefined,
+    };
+    const hasOperation = Object.values(operation).some((v) => v !== undefined);
+    const when = Object.entries(rule.requiredClaims).sort().map(([claim, value]) => ({ key: `request.auth.claims[${claim}]`, values: [value] }));
+    return { from: [{ source }], to: hasOperation ? [{ operation }] : undefined, when: when.length ? when : undefined };
+  }
+
+  private resolvePeer(peer: IMeshPeer, prop: string): MeshPeerConfig {
+    if (!peer || typeof peer.toMeshPeerConfig !== 'function') {
+      throw new MeshValidationError(this, `'${prop}' needs a peer, got ${String(peer)}; use MeshPeer.serviceAccount(), MeshPeer.namespace() or another MeshPeer factory`);
+    }
+    const config = peer.toMeshPeerConfig(this, this.mesh);
+    validateDnsLabel(this, `${prop} peer namespace`, config.namespace);
+    for (const principal of config.principals ?? []) {
+      if (!principal.startsWith(`${this.mesh.trustDomain}/`)) {
+        throw new MeshValidationError(this,
+          `'${prop}' peer principal ${JSON.stringify(principal)} is not in the mesh's trust domain "${this.mesh.trustDomain}"; ` +
+          'use an identity of this mesh (MeshPeer.serviceAccount)');
+      }
+    }
+    if (config.podLabels) validateLabels(this, `${prop} peer podLabels`, config.podLabels);
+    return config;
+  }
+
+  private resolveSelector(selector: IWorkloadSelector, prop: string): WorkloadSelectorConfig {
+    const config = selector.toWorkloadSelectorConfig();
+    validateLabels(this, prop, config.labels);
+    if (config.namespace !== undefined && config.namespace !== this.name) {
+      throw new MeshValidationError(this,
+        `'${prop}' selects ${config.description} in namespace "${config.namespace}", but this ZeroTrustNamespace is "${this.name}"; ` +
+        'select workloads of this namespace (set the workload\'s namespace or chart namespace to it)');
+    }
+    if (config.namespace === undefined && config.description.startsWith('deployment ')) {
+      throw new MeshValidationError(this,
+        `'${prop}' selects ${config.description}, which has no namespace; set metadata.namespace (or the chart namespace) to "${this.name}"`);
+    }
+    return config;
+  }
+
+  private validateRequestPrincipal(prop: string, principal: string): void {
+    if (this.jwtIssuers.length === 0) {
+      throw new MeshValidationError(this,
+        `'${prop}' ${JSON.stringify(principal)} needs a JWT issuer to check tokens against; add 'jwtIssuers' to the ZeroTrustNamespace props`);
+    }
+    if (principal === '*') return;
+    if (!this.jwtIssuers.some((j) => principal.startsWith(`${j.issuer}/`) && principal.length > j.issuer.length + 1)) {
+      throw new MeshValidationError(this,
+        `'${prop}' must be "<issuer>/<subject>", "<issuer>/*" or "*" with an issuer from 'jwtIssuers' ` +
+        `(${this.jwtIssuers.map((j) => JSON.stringify(j.issuer)).join(', ')}), got ${JSON.stringify(principal)}`);
+    }
+  }
+
+  private validateJwtIssuers(issuers: JwtIssuer[] | undefined): JwtIssuer[] {
+    validateList(this, 'jwtIssuers', issuers, "omit 'jwtIssuers' if the namespace accepts no end-user tokens", (j, prop) => {
+      validateRequired(this, `${prop}.issuer`, j.issuer, 'give the iss claim of the tokens, e.g. "https://login.example.gov"');
+      let url: URL | undefined;
+      try {
+        url = new URL(j.jwksUri);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.protocol !== 'https:') {
+        throw new MeshValidationError(this,
+          `'${prop}.jwksUri' must be an https:// URL (keys fetched over plain HTTP can be forged), got ${JSON.stringify(j.jwksUri)}`);
+      }
+      validateList(this, `${prop}.audiences`, j.audiences, "omit 'audiences' to accept any audience",
+        (a, aProp) => validateRequired(this, aProp, a, 'give the aud value'));
+    });
+    const seen = new Set<string>();
+    for (const j of issuers ?? []) {
+      if (seen.has(j.issuer)) throw new MeshValidationError(this, `'jwtIssuers' lists issuer ${JSON.stringify(j.issuer)} twice; keep one`);
+      seen.add(j.issuer);
+    }
+    return (issuers ?? []).map((j) => ({ ...j }));
+  }
+
+  /** Synth-time check: every peer namespace is declared in the app or listed as external. */
+  private validateKnownNamespaces(): string[] {
+    const known = new Set<string>([this.mesh.namespace, ...this.externalNamespaces]);
+    for (const c of this.node.root.node.findAll()) {
+      if (c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1') known.add(c.name);
+    }
+    const errors: string[] = [];
+    const check = (ns: string, what: string) => {
+      if (!known.has(ns)) {
+        errors.push(`${what} lives in namespace "${ns}", which is not declared in this app; declare it (a ZeroTrustNamespace or ` +
+          `a Namespace in the same App) or list it in 'externalNamespaces' if it is managed elsewhere`);
+      }
+    };
+    for (const r of this.inbound) check(r.peer.namespace, `'allowFrom' peer ${r.peer.description}`);
+    for (const r of this.outbound) check(r.peer.namespace, `'allowTo' peer ${r.peer.description}`);
+    for (const g of this.exceptionGroups.values()) {
+      for (const e of g.entries) for (const c of e.callers) check(c.namespace, `'mtlsExceptions' caller ${c.description}`);
+    }
+    if (this.prometheusPeer) check(this.prometheusPeer.namespace, `'prometheus' peer ${this.prometheusPeer.description}`);
+    return [...new Set(errors)];
+  }
+
+  /** Synth-time warning (never an error): workloads that turn the probe rewrite off under STRICT mTLS. */
+  private warnDisabledProbeRewrites(): string[] {
+    for (const finding of findDisabledProbeRewrites(this, this.name)) {
+      if (this.warned.has(finding.workload)) continue;
+      this.warned.add(finding.workload);
+      console.warn(`[${this.node.path}] warning: ${finding.workload.kind} "${finding.workload.name}" sets ` +
+        `sidecar.istio.io/rewriteAppHTTPProbers: "false" but namespace "${this.name}" enforces STRICT mTLS: kubelet has no mesh ` +
+        `certificate, so its probes (${finding.probes.join(', ')}) will fail; remove the annotation, or set 'checkProbeRewrite: false' ` +
+        'if the probes are served on a port excluded from mTLS');
+    }
+    return [];
+  }
+
+  private metadata(name: string, annotations?: { [key: string]: string }) {
+    return { name, namespace: this.name, annotations };
+  }
+
+  private dryRun(): { [key: string]: string } | undefined {
+    return this.enforced ? undefined : { [ANNOTATION_DRY_RUN]: 'true' };
+  }
+}
+
+function sortedNumbers(values?: number[]): number[] {
+  return [...(values ?? [])].sort((a, b) => a - b);
+}
+
+function peerKey(peer: MeshPeerConfig): string {
+  return JSON.stringify([peer.namespace, [...(peer.principals ?? [])].sort(), labelsKey(peer.podLabels)]);
+}
+
+/** `./*` first, then the mesh and peer namespaces, then external hosts, each alphabetically. */
+function sidecarHostOrder(a: string, b: string): number {
+  const rank = (h: string) => (h === './*' ? 0 : h.endsWith('/*') ? 1 : 2);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
+/**
+ * Egress rules to external hosts: hosts with addresses get a rule to those addresses on their
+ * port; the others share one rule to any address on their ports (the Sidecar filters by host).
+ */
+function externalEgressRules(hosts: ExternalHost[]): k8s.NetworkPolicyEgressRule[] {
+  const anywhere = sortedNumbers([...new Set(hosts.filter((h) => h.addresses.length === 0).map((h) => h.port))]);
+  const rules: k8s.NetworkPolicyEgressRule[] = [];
+  if (anywhere.length > 0) {
+    rules.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: networkPolicyPorts(anywhere) });
+  }
+  for (const h of hosts.filter((x) => x.addresses.length > 0)) {
+    rules.push({ to: h.addresses.map((a) => ({ ipBlock: { cidr: toCidr(a) } })), ports: networkPolicyPorts([h.port]) });
+  }
+  return rules;
+}
+
+/** The ServiceEntry spec of one external host declared with one or more ports. */
+function serviceEntrySpec(hosts: ExternalHost[]): Record<string, unknown> {
+  const host = hosts[0].host;
+  const addresses = [...new Set(hosts.flatMap((h) => h.addresses))];
+  const resolution = host.startsWith('*.') || addresses.length > 0 ? ServiceEntrySpecResolution.NONE : ServiceEntrySpecResolution.DNS;
+  return {
+    hosts: [host],
+    addresses: addresses.length ? addresses : undefined,
+    exportTo: ['.'],
+    location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+    resolution,
+    ports: [...hosts].sort((a, b) => a.port - b.port).map((h) => ({
+      number: h.port,
+      name: `${h.protocol.toLowerCase()}-${h.port}`,
+      protocol: h.protocol,
+    })),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Synthesizes every example app (examples/<name>.ts) into dist/examples/<name>/.
+ *
+ *   npm run synth            # all examples
+ *   npm run synth -- NAME    # only the named ones
+ *
+ * Each example exports `build(app)`. An example is synthesized into a temporary folder first and
+ * moved into place only when synthesis succeeded, so a failing example leaves no partial output.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+
+const root = path.resolve(__dirname, '..');
+const examplesDir = path.join(root, 'examples');
+const outRoot = path.join(root, 'dist', 'examples');
+
+/** Names of the example apps, sorted. */
+export function exampleNames(): string[] {
+  return fs.readdirSync(examplesDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.slice(0, -3)).sort();
+}
+
+function main(): void {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length > 0 ? wanted : exampleNames();
+  const failures: string[] = [];
+  for (const name of names) {
+    const staging = path.join(outRoot, `.${name}.tmp`);
+    fs.rmSync(staging, { recursive: true, force: true });
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const example = require(path.join(examplesDir, name));
+      if (typeof example.build !== 'function') throw new Error(`examples/${name}.ts must export build(app: App)`);
+      const app = new App({ outdir: staging });
+      example.build(app);
+      app.synth();
+      const target = path.join(outRoot, name);
+      fs.rmSync(target, { recursive: true, force: true });
+      fs.renameSync(staging, target);
+      const files = fs.readdirSync(target);
+      console.log(`synthesized examples/${name}.ts -> ${path.relative(root, target)}/ (${files.join(', ')})`);
+    } catch (err) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      failures.push(name);
+      console.error(`FAILED examples/${name}.ts: ${(err as Error).message}`);
+    }
+  }
+  if (failures.length > 0) {
+    console.error(`${failures.length} example(s) failed: ${failures.join(', ')}`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) main();
