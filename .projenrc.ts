@@ -44,6 +44,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ts-node@^10.9.2',
     'ajv@^8.20.0',
     '@bufbuild/cel@^0.6.1',
+    // Core Kubernetes schemas for the conformance suite; 4.x is the last major that runs on Node 20.
+    'kubernetes-models@4.5.1',
   ],
 
   // This repo is not on GitHub Actions and does not release yet.

@@ -30,6 +30,10 @@ const PRELUDE = `{{- $ann := .ObjectMeta.Annotations }}
 {{- $v = annotation .ObjectMeta "sidecar.istio.io/proxyMemoryLimit" (dig "limits" "memory" "" $proxy.resources) }}{{ if $v }}{{ $_ := set $lim "memory" $v }}{{ end }}
 {{- if $req }}{{ $_ := set $res "requests" $req }}{{ end }}
 {{- if $lim }}{{ $_ := set $res "limits" $lim }}{{ end }}
+{{- $mode := annotation .ObjectMeta "sidecar.istio.io/interceptionMode" .ProxyConfig.InterceptionMode }}
+{{- $ports := list }}
+{{- $apps := list }}
+{{- range .Spec.Containers }}{{ if ne .Name "istio-proxy" }}{{ $apps = append $apps .Name }}{{ range .Ports }}{{ $ports = append $ports . }}{{ end }}{{ end }}{{ end }}
 `;
 
 /** Pod labels and annotations both templates set. */
@@ -97,16 +101,19 @@ const PROXY_ENV = `    - name: PILOT_CERT_PROVIDER
       valueFrom:
         resourceFieldRef:
           resource: limits.cpu
+          divisor: "1"
     - name: PROXY_CONFIG
       value: {{ protoToJSON .ProxyConfig | quote }}
     - name: GOMEMLIMIT
       valueFrom:
         resourceFieldRef:
           resource: limits.memory
+          divisor: "1"
     - name: GOMAXPROCS
       valueFrom:
         resourceFieldRef:
           resource: limits.cpu
+          divisor: "1"
     - name: ISTIO_META_CLUSTER_ID
       value: {{ .Values.global.multiCluster.clusterName | default "Kubernetes" | quote }}
     - name: ISTIO_META_NODE_NAME
@@ -125,6 +132,12 @@ const PROXY_ENV = `    - name: PILOT_CERT_PROVIDER
     - name: ISTIO_META_NETWORK
       value: {{ . | quote }}
     {{- end }}
+    - name: ISTIO_META_POD_PORTS
+      value: {{ toJson $ports | quote }}
+    - name: ISTIO_META_APP_CONTAINERS
+      value: {{ join "," $apps | quote }}
+    - name: ISTIO_META_INTERCEPTION_MODE
+      value: {{ $mode | quote }}
     {{- range $name, $value := .ProxyConfig.ProxyMetadata }}
     - name: {{ $name | quote }}
       value: {{ $value | quote }}
@@ -301,13 +314,9 @@ ${PROXY_SECURITY_CONTEXT.trimEnd()}
  * `sidecar.istio.io/nativeSidecar` annotation asks for it.
  */
 export const SIDECAR_TEMPLATE = `${PRELUDE}{{- $cni := .Values.pilot.cni.enabled }}
-{{- $mode := annotation .ObjectMeta "sidecar.istio.io/interceptionMode" .ProxyConfig.InterceptionMode }}
 {{- $native := .NativeSidecars }}
 {{- if isset $ann "sidecar.istio.io/nativeSidecar" }}{{ $native = eq (index $ann "sidecar.istio.io/nativeSidecar") "true" }}{{ end }}
 {{- $hold := or .ProxyConfig.HoldApplicationUntilProxyStarts.GetValue $proxy.holdApplicationUntilProxyStarts }}
-{{- $ports := list }}
-{{- $apps := list }}
-{{- range .Spec.Containers }}{{ if ne .Name "istio-proxy" }}{{ $apps = append $apps .Name }}{{ range .Ports }}{{ $ports = append $ports . }}{{ end }}{{ end }}{{ end }}
 ${POD_METADATA}    {{- with $apps }}
     {{- if not (isset $ann "kubectl.kubernetes.io/default-container") }}
     kubectl.kubernetes.io/default-container: {{ first . | quote }}
@@ -315,6 +324,15 @@ ${POD_METADATA}    {{- with $apps }}
     {{- if not (isset $ann "kubectl.kubernetes.io/default-logs-container") }}
     kubectl.kubernetes.io/default-logs-container: {{ first . | quote }}
     {{- end }}
+    {{- end }}
+    {{- if and $cni (ne $mode "NONE") }}
+    sidecar.istio.io/interceptionMode: {{ $mode | quote }}
+    traffic.sidecar.istio.io/includeOutboundIPRanges: {{ annotation .ObjectMeta "traffic.sidecar.istio.io/includeOutboundIPRanges" $proxy.includeIPRanges | quote }}
+    {{- with annotation .ObjectMeta "traffic.sidecar.istio.io/excludeOutboundIPRanges" $proxy.excludeIPRanges }}
+    traffic.sidecar.istio.io/excludeOutboundIPRanges: {{ . | quote }}
+    {{- end }}
+    traffic.sidecar.istio.io/includeInboundPorts: {{ annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts" $proxy.includeInboundPorts | quote }}
+    traffic.sidecar.istio.io/excludeInboundPorts: {{ excludeInboundPort $statusPort (annotation .ObjectMeta "traffic.sidecar.istio.io/excludeInboundPorts" $proxy.excludeInboundPorts) | quote }}
     {{- end }}
 spec:
   {{- if or (ne $mode "NONE") $native }}
@@ -336,13 +354,7 @@ ${CAPTURE_CONTAINER}  {{- if not $native }}
     - proxy
     - sidecar
 ${PROXY_FLAGS}    env:
-${PROXY_ENV}    - name: ISTIO_META_POD_PORTS
-      value: {{ toJson $ports | quote }}
-    - name: ISTIO_META_APP_CONTAINERS
-      value: {{ join "," $apps | quote }}
-    - name: ISTIO_META_INTERCEPTION_MODE
-      value: {{ $mode | quote }}
-    {{- if $res }}
+${PROXY_ENV}    {{- if $res }}
     resources: {{ toJson $res }}
     {{- end }}
 ${PROXY_SECURITY_CONTEXT}${PROXY_PROBES}    {{- if and $hold (not $native) }}
@@ -368,12 +380,17 @@ ${PROXY_MOUNTS}${POD_VOLUMES}`;
 /**
  * Template `gateway`: for pods that declare an `istio-proxy` container (image `auto`) and the
  * annotation `inject.istio.io/templates: gateway`. Envoy runs as a router; no traffic capture, and
- * Prometheus is pointed at the agent's merged metrics.
+ * Prometheus is pointed at the agent's merged metrics. The pod sysctl
+ * `net.ipv4.ip_unprivileged_port_start=0` (a "safe" sysctl) lets the non-root proxy listen on 80/443.
  */
 export const GATEWAY_TEMPLATE = `${PRELUDE}${POD_METADATA}    prometheus.io/port: "15020"
     prometheus.io/scrape: "true"
     prometheus.io/path: /stats/prometheus
 spec:
+  securityContext:
+    sysctls:
+    - name: net.ipv4.ip_unprivileged_port_start
+      value: "0"
   containers:
   - name: istio-proxy
     image: {{ annotation .ObjectMeta "sidecar.istio.io/proxyImage" .ProxyImage | quote }}
