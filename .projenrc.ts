@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, JsonFile } from 'projen';
 
 // Sources live in lib/ and jsii compiles them in place (lib/*.ts -> lib/*.js + .d.ts),
 // as aws-cdk does. The compiled files are ignored by git; see the gitignore tweaks below.
@@ -56,14 +56,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   pullRequestTemplate: false,
   docgen: true,
   eslintOptions: {
-    dirs: ['lib', 'examples', 'scripts'],
-    devdirs: ['test', 'examples', 'scripts'],
+    dirs: ['lib', 'examples', 'scripts', 'conformance'],
+    devdirs: ['test', 'examples', 'scripts', 'conformance'],
     ignorePatterns: ['lib/imports/**', '*.js', '*.d.ts', 'node_modules/', '.cache/', 'dist/'],
-  },
-  // jsii strips @internal members itself and rejects tsconfig's stripInternal.
-  tsconfigDev: {
-    include: ['examples/**/*.ts', 'scripts/**/*.ts', 'conformance/**/*.ts'],
-    compilerOptions: {},
   },
   gitignore: ['/.cache/', '/dist/', 'cdk8s-istio-*.tgz'],
 });
@@ -77,6 +72,14 @@ project.gitignore.removePatterns('/lib');
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '/examples/**/*.js', '/examples/**/*.d.ts', '/test/**/*.js', '/test/**/*.d.ts');
 project.npmignore?.exclude('/lib/**/*.ts');
 project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
+
+// The root tsconfig.json is jsii's and covers lib/ only; these give the linter (and editors) a
+// project for the TypeScript outside lib/ and test/.
+for (const dir of ['examples', 'scripts', 'conformance']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..' }, include: ['**/*.ts'] },
+  });
+}
 
 // Regenerates lib/imports/ (Istio L1 classes + the description-free CRD asset) from ../shared.
 project.addTask('import:istio', {

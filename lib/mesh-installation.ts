@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MeshValidationError } from './private/errors';
 import { MeshConfigOptions } from './mesh-config';
 import { MeshProfile } from './mesh-profile';
+import { MeshValidationError } from './private/errors';
 import { renderCni } from './private/install/cni';
 import { ISTIO_RELEASE } from './private/install/context';
 import { renderCrds } from './private/install/crds';

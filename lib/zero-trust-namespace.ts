@@ -380,7 +380,7 @@ export class ZeroTrustNamespace extends Construct {
     const requiredClaims = { ...(options.requiredClaims ?? {}) };
     for (const [claim, value] of Object.entries(requiredClaims)) {
       if (this.jwtIssuers.length === 0) {
-        throw new MeshValidationError(this, `'requiredClaims' needs a JWT issuer to check tokens against; add 'jwtIssuers' to the ZeroTrustNamespace props`);
+        throw new MeshValidationError(this, '\'requiredClaims\' needs a JWT issuer to check tokens against; add \'jwtIssuers\' to the ZeroTrustNamespace props');
       }
       validateRequired(this, `requiredClaims.${claim}`, value, 'give the value the claim must have');
       if (claim.trim().length === 0) throw new MeshValidationError(this, "'requiredClaims' has an empty claim name; name the claim, e.g. 'groups'");
@@ -579,8 +579,13 @@ export class ZeroTrustNamespace extends Construct {
     });
     for (const r of this.inbound) {
       rows.push(row({
-        direction: ConnectionDirection.INBOUND, from: r.peer.description, to: `${this.name}/${r.target?.description ?? '*'}`,
-        ports: [...r.ports], methods: [...r.methods], paths: [...r.paths], requestPrincipals: [...r.requestPrincipals],
+        direction: ConnectionDirection.INBOUND,
+        from: r.peer.description,
+        to: `${this.name}/${r.target?.description ?? '*'}`,
+        ports: [...r.ports],
+        methods: [...r.methods],
+        paths: [...r.paths],
+        requestPrincipals: [...r.requestPrincipals],
         layers: [EnforcementLayer.AUTHORIZATION_POLICY, ...l3],
         note: Object.keys(r.requiredClaims).length
           ? `claims: ${Object.entries(r.requiredClaims).sort().map(([k, v]) => `${k}=${v}`).join(', ')}` : undefined,
@@ -591,7 +596,8 @@ export class ZeroTrustNamespace extends Construct {
         rows.push(row({
           direction: ConnectionDirection.INBOUND,
           from: e.callers.length ? e.callers.map((c) => c.description).join(' + ') : 'node (kubelet) only',
-          to: `${this.name}/${group.selector.description}`, ports: [e.port],
+          to: `${this.name}/${group.selector.description}`,
+          ports: [e.port],
           layers: [EnforcementLayer.PEER_AUTHENTICATION, EnforcementLayer.AUTHORIZATION_POLICY, ...(e.callers.length ? l3 : [])],
           note: `mTLS ${e.mode}, caller identity not checked: ${e.reason}`,
         }));
@@ -599,30 +605,49 @@ export class ZeroTrustNamespace extends Construct {
     }
     if (this.prometheusPeer) {
       rows.push(row({
-        direction: ConnectionDirection.INBOUND, from: this.prometheusPeer.description, to: `${this.name}/*`,
-        ports: [MERGED_METRICS_PORT], paths: ['/stats/prometheus'], layers: l3,
+        direction: ConnectionDirection.INBOUND,
+        from: this.prometheusPeer.description,
+        to: `${this.name}/*`,
+        ports: [MERGED_METRICS_PORT],
+        paths: ['/stats/prometheus'],
+        layers: l3,
         note: 'merged metrics on pilot-agent port 15020, not captured by Envoy: only the NetworkPolicy applies',
       }));
     }
     const egressLayers = this.enforced ? [EnforcementLayer.NETWORK_POLICY, EnforcementLayer.SIDECAR] : [];
     for (const r of this.outbound) {
       rows.push(row({
-        direction: ConnectionDirection.OUTBOUND, from: `${this.name}/${r.from?.description ?? '*'}`, to: r.peer.description,
-        ports: [...r.ports], layers: egressLayers,
+        direction: ConnectionDirection.OUTBOUND,
+        from: `${this.name}/${r.from?.description ?? '*'}`,
+        to: r.peer.description,
+        ports: [...r.ports],
+        layers: egressLayers,
       }));
     }
     for (const h of this.externalHosts) {
       rows.push(row({
-        direction: ConnectionDirection.OUTBOUND, from: `${this.name}/*`, to: h.host, ports: [h.port], layers: egressLayers,
+        direction: ConnectionDirection.OUTBOUND,
+        from: `${this.name}/*`,
+        to: h.host,
+        ports: [h.port],
+        layers: egressLayers,
         note: `external ${h.protocol}${h.addresses.length ? ` at ${h.addresses.join(', ')}` : ''} (ServiceEntry)`,
       }));
     }
     rows.push(row({
-      direction: ConnectionDirection.OUTBOUND, from: `${this.name}/*`, to: `${KUBE_DNS.namespace}/k8s-app=kube-dns`, ports: [53], layers: l3,
+      direction: ConnectionDirection.OUTBOUND,
+      from: `${this.name}/*`,
+      to: `${KUBE_DNS.namespace}/k8s-app=kube-dns`,
+      ports: [53],
+      layers: l3,
       note: 'DNS (UDP and TCP)',
     }));
     rows.push(row({
-      direction: ConnectionDirection.OUTBOUND, from: `${this.name}/*`, to: `${this.mesh.namespace}/app=istiod`, ports: [...ISTIOD_PORTS], layers: l3,
+      direction: ConnectionDirection.OUTBOUND,
+      from: `${this.name}/*`,
+      to: `${this.mesh.namespace}/app=istiod`,
+      ports: [...ISTIOD_PORTS],
+      layers: l3,
       note: 'control plane: xDS and certificates',
     }));
     return new ConnectionMatrix(rows);
@@ -685,7 +710,10 @@ export class ZeroTrustNamespace extends Construct {
         spec: {
           podSelector: {},
           policyTypes: ['Ingress'],
-          ingress: [{ from: [networkPolicyPeer(this.prometheusPeer.namespace, this.prometheusPeer.podLabels)], ports: networkPolicyPorts([MERGED_METRICS_PORT]) }],
+          ingress: [{
+            from: [networkPolicyPeer(this.prometheusPeer.namespace, this.prometheusPeer.podLabels)],
+            ports: networkPolicyPorts([MERGED_METRICS_PORT]),
+          }],
         },
       });
     }
@@ -812,7 +840,7 @@ export class ZeroTrustNamespace extends Construct {
     const check = (ns: string, what: string) => {
       if (!known.has(ns)) {
         errors.push(`${what} lives in namespace "${ns}", which is not declared in this app; declare it (a ZeroTrustNamespace or ` +
-          `a Namespace in the same App) or list it in 'externalNamespaces' if it is managed elsewhere`);
+          'a Namespace in the same App) or list it in \'externalNamespaces\' if it is managed elsewhere');
       }
     };
     for (const r of this.inbound) check(r.peer.namespace, `'allowFrom' peer ${r.peer.description}`);

@@ -22,7 +22,7 @@ const bundle = path.join(shared, 'crd-all.gen.yaml');
 const outdir = path.join(root, 'lib', 'imports');
 const version = fs.readFileSync(path.join(shared, 'VERSION'), 'utf8').trim();
 const header = [
-  `// GENERATED FILE - do not edit. Regenerate with \`npx projen import:istio\``,
+  '// GENERATED FILE - do not edit. Regenerate with `npx projen import:istio`',
   `// from ../shared/istio/crd-all.gen.yaml (Istio ${version}), descriptions stripped.`,
   '',
 ].join('\n');

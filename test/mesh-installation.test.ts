@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { ISTIO_CRDS_JSON } from '../lib/imports/istio-crds';
 import { ImagePullPolicy, MeshInstallation, MeshInstallationProps, MeshProfile } from '../lib';
+import { ISTIO_CRDS_JSON } from '../lib/imports/istio-crds';
 
 const PROFILES_DIR = path.resolve(__dirname, '..', '..', 'shared', 'istio', 'profiles');
 
@@ -206,8 +206,13 @@ describe('istiod', () => {
   test('hub, tag, pull policy, multicluster identity', () => {
     // WHEN
     const objects = synth({
-      hub: 'registry.example.com/istio', tag: '1.30.3-distroless', imagePullPolicy: ImagePullPolicy.ALWAYS,
-      meshId: 'mesh1', clusterName: 'eu-west', network: 'network1', trustDomain: 'prod.example.com',
+      hub: 'registry.example.com/istio',
+      tag: '1.30.3-distroless',
+      imagePullPolicy: ImagePullPolicy.ALWAYS,
+      meshId: 'mesh1',
+      clusterName: 'eu-west',
+      network: 'network1',
+      trustDomain: 'prod.example.com',
     });
 
     // THEN
@@ -264,8 +269,12 @@ describe('validation', () => {
     const chart = new Chart(Testing.app(), 'test');
     expect(() => new MeshInstallation(chart, 'A', { istiodReplicas: 1, traceSampling: 0 })).not.toThrow();
     expect(() => new MeshInstallation(chart, 'B', {
-      installCrds: false, createNamespace: false, revision: 'a'.repeat(56), traceSampling: 100,
-      istiodAutoscaling: { minReplicas: 2, maxReplicas: 2, targetCpuUtilization: 100 }, istiodPodDisruptionBudget: true,
+      installCrds: false,
+      createNamespace: false,
+      revision: 'a'.repeat(56),
+      traceSampling: 100,
+      istiodAutoscaling: { minReplicas: 2, maxReplicas: 2, targetCpuUtilization: 100 },
+      istiodPodDisruptionBudget: true,
     })).not.toThrow();
   });
 });

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ISTIO_CRDS_JSON } from '../../imports/istio-crds';
 import { baseLabels } from './context';
+import { ISTIO_CRDS_JSON } from '../../imports/istio-crds';
 
 let parsed: any[] | undefined;
 

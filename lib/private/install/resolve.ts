@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { MeshValidationError } from '../errors';
+import { AutoscaleSpec, InstallContext, ISTIO_RELEASE, ResourceSpec } from './context';
 import { AccessLogEncoding, ExtensionProvider, MeshConfigOptions, OutboundTrafficPolicyMode } from '../../mesh-config';
 import type { MeshInstallationProps } from '../../mesh-installation';
 import { MeshProfile } from '../../mesh-profile';
 import { ResourceRequirements } from '../../shared-interfaces';
+import { MeshValidationError } from '../errors';
 import { DEFAULT_REVISION } from '../labels';
 import { validateDnsLabel, validateIntRange, validateNotBlank } from '../validate';
-import { AutoscaleSpec, InstallContext, ISTIO_RELEASE, ResourceSpec } from './context';
 
 /** Settings that differ between the profiles we reproduce (facts: istio-reference.md §1). */
 interface ProfileDefaults {
