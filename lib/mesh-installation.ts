@@ -7,6 +7,7 @@ import { MeshValidationError } from './private/errors';
 import { renderCni } from './private/install/cni';
 import { ISTIO_RELEASE } from './private/install/context';
 import { renderCrds } from './private/install/crds';
+import { duplicateObjectMessages } from './private/install/shared-objects';
 import { renderInjector } from './private/install/injector';
 import { renderIstiod } from './private/install/istiod';
 import { renderMeshConfigMap } from './private/install/mesh-configmap';
@@ -86,8 +87,9 @@ export interface MeshInstallationProps {
    */
   readonly createNamespace?: boolean;
   /**
-   * Emit the 15 Istio CRDs. Turn off for a second revision in the same cluster: CRDs are
-   * cluster-wide and must be owned by one installation.
+   * Emit what Istio's `base` component owns for the whole cluster: the 15 CRDs and the
+   * `istio-reader-service-account`. Turn off for a second revision in the same cluster: they
+   * must be owned by one installation.
    * @default true
    */
   readonly installCrds?: boolean;
@@ -230,19 +232,28 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     this.istiodServiceName = ctx.istiodName;
     this.istiodAddress = `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
 
-    if (props.installCrds ?? true) renderCrds(this);
+    const installBase = props.installCrds ?? true;
+    if (installBase) renderCrds(this);
     if (props.createNamespace ?? true) {
       new k8s.KubeNamespace(this, 'Namespace', {
         metadata: { name: ctx.namespace, labels: ctx.network ? { [LABEL_NETWORK]: ctx.network } : undefined },
       });
     }
-    renderRbac(this, ctx);
+    renderRbac(this, ctx, installBase);
     renderWebhooks(this, ctx);
     renderMeshConfigMap(this, ctx);
     renderInjector(this, ctx);
     renderIstiod(this, ctx);
     renderProfileGateways(this, ctx);
     renderCni(this, ctx);
+    this.node.addValidation({ validate: () => this.sharedObjects() });
+  }
+
+  /** Objects this installation emits that an installation declared before it also emits. */
+  private sharedObjects(): string[] {
+    const all = this.node.root.node.findAll().filter((c): c is MeshInstallation => c instanceof MeshInstallation);
+    const earlier = all.slice(0, all.indexOf(this)).map((m) => ({ path: m.node.path, objects: m.apiObjects }));
+    return duplicateObjectMessages(this.apiObjects, earlier);
   }
 
   /** Namespace labels that turn on sidecar injection by this control plane. */

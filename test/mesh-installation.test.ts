@@ -278,3 +278,25 @@ describe('validation', () => {
     })).not.toThrow();
   });
 });
+
+describe('two installations in one app (canary upgrade of Istio)', () => {
+  test('a minimal canary revision without the shared base synthesizes beside the stable one', () => {
+    const chart = new Chart(Testing.app(), 'platform');
+    new MeshInstallation(chart, 'Stable', {});
+    new MeshInstallation(chart, 'Canary', { revision: 'canary', profile: MeshProfile.MINIMAL, installCrds: false, createNamespace: false });
+    const docs = Testing.synth(chart);
+    const keys = docs.map((d: any) => `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    expect(keys.filter((k) => k === 'ServiceAccount istio-system/istio-reader-service-account')).toHaveLength(1);
+    expect(keys).toContain('Deployment istio-system/istiod-canary');
+  });
+
+  test('objects both would emit fail the synth, each with its fix', () => {
+    const chart = new Chart(Testing.app(), 'platform');
+    new MeshInstallation(chart, 'Stable', {});
+    new MeshInstallation(chart, 'Canary', { revision: 'canary' });
+    expect(() => Testing.synth(chart)).toThrow(/\[platform\/Canary\] emits Namespace istio-system, also emitted by platform\/Stable; set 'createNamespace' to false on one of them/);
+    expect(() => Testing.synth(chart)).toThrow(/emits CustomResourceDefinition authorizationpolicies.security.istio.io, .*ServiceAccount istio-system\/istio-reader-service-account, also emitted by platform\/Stable; set 'installCrds' to false on the second revision/);
+    expect(() => Testing.synth(chart)).toThrow(/emits ServiceAccount istio-system\/istio-ingressgateway-service-account, .*Deployment istio-system\/istio-ingressgateway.*; use 'profile: MeshProfile.MINIMAL' for the second revision/);
+  });
+});

@@ -129,7 +129,7 @@ const ISTIOD_NAMESPACE_RULES: Rule[] = [
 
 /**
  * Identity and permissions of the control plane, as istioctl installs them: ServiceAccounts
- * `istiod[-rev]` and `istio-reader-service-account`; ClusterRoles and ClusterRoleBindings
+ * `istiod[-rev]` and `istio-reader-service-account` (unless `readerServiceAccount` is false); ClusterRoles and ClusterRoleBindings
  * `istiod-clusterrole`, `istiod-gateway-controller` and `istio-reader-clusterrole` (each suffixed
  * `[-rev]-<namespace>`); and the Role/RoleBinding `istiod[-rev]` in the control-plane namespace.
  * Facts: istio-reference.md §3.4–3.5.
@@ -139,7 +139,7 @@ const ISTIOD_NAMESPACE_RULES: Rule[] = [
  * role, `ENABLE_CLUSTER_TRUST_BUNDLE_API=true` adds ClusterTrustBundle access, and
  * `MCS_API_GROUP` moves the multicluster-services rules to that group.
  */
-export function renderRbac(scope: Construct, ctx: InstallContext): void {
+export function renderRbac(scope: Construct, ctx: InstallContext, readerServiceAccount = true): void {
   const suffix = clusterSuffix(ctx);
   const mcsGroup = ctx.istiodEnv.MCS_API_GROUP || DEFAULT_MCS_GROUP;
   const istiodLabels = { ...baseLabels(ISTIOD_APP), app: ISTIOD_APP };
@@ -148,9 +148,12 @@ export function renderRbac(scope: Construct, ctx: InstallContext): void {
   new k8s.KubeServiceAccount(scope, 'IstiodServiceAccount', {
     metadata: { name: ctx.istiodName, namespace: ctx.namespace, labels: istiodLabels },
   });
-  new k8s.KubeServiceAccount(scope, 'ReaderServiceAccount', {
-    metadata: { name: READER_SERVICE_ACCOUNT, namespace: ctx.namespace, labels: readerLabels },
-  });
+  // Part of Istio's cluster-wide `base` component, like the CRDs: one installation owns it.
+  if (readerServiceAccount) {
+    new k8s.KubeServiceAccount(scope, 'ReaderServiceAccount', {
+      metadata: { name: READER_SERVICE_ACCOUNT, namespace: ctx.namespace, labels: readerLabels },
+    });
+  }
 
   const clusterRoles: Array<{ id: string; name: string; labels: Record<string, string>; rules: Rule[]; serviceAccount: string }> = [
     {
