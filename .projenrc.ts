@@ -46,6 +46,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@bufbuild/cel@^0.6.1',
     // Core Kubernetes schemas for the conformance suite; 4.x is the last major that runs on Node 20.
     'kubernetes-models@4.5.1',
+    // Property-based tests (weights always sum to 100, every routed subset exists).
+    'fast-check@^4',
   ],
 
   // This repo is not on GitHub Actions and does not release yet.
