@@ -35,7 +35,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  bundledDeps: ['yaml@^2.9.1'],
+  bundledDeps: ['yaml@^2.9.1', '@bufbuild/cel@^0.6.1'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     'cdk8s-plus-27@2.9.5',
@@ -43,7 +43,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ts-jest@^29.4.15',
     'ts-node@^10.9.2',
     'ajv@^8.20.0',
-    '@bufbuild/cel@^0.6.1',
     // Core Kubernetes schemas for the conformance suite; 4.x is the last major that runs on Node 20.
     'kubernetes-models@4.5.1',
     // Property-based tests (weights always sum to 100, every routed subset exists).
@@ -93,12 +92,21 @@ project.addTask('import:istio', {
 project.addTask('synth', {
   description: 'Synthesize every example app into dist/examples/<example>/',
   exec: 'ts-node --transpile-only scripts/synth-examples.ts',
+  receiveArgs: true,
 });
 
 // Holds everything we synthesize against the real Istio tools (builds istioctl on first run).
 project.addTask('conformance', {
   description: 'Check synthesized manifests with the real istioctl (parity, injection, validate/analyze, schemas)',
   exec: 'ts-node --transpile-only conformance/run.ts',
+  receiveArgs: true,
+});
+
+// Admits everything we synthesize to a real kube-apiserver (server-side dry-run) and checks the control
+// plane example for drift after a real apply (builds kube-apiserver, kubectl and etcd on first run).
+project.addTask('conformance:apiserver', {
+  description: 'Server-side dry-run of every example against a real kube-apiserver + etcd, and a drift check of mesh-default',
+  exec: 'ts-node --transpile-only conformance/apiserver/run.ts',
 });
 
 project.synth();

@@ -13,6 +13,7 @@
  * that have a `name` are shown by name, `.spec.template.spec.containers[discovery].image`).
  */
 import Ajv from 'ajv';
+import { loadThirdPartyCrds } from './third-party-crds';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ajvMessage, coreModel, kubernetesModelsAvailable, RawProblem, validateCore, validateMetadata } from './core-schemas';
 import { childSchema, compileRule, evaluateRule, Schema, toCelValue } from './k8s-cel';
@@ -43,6 +44,8 @@ export interface ObjectValidation {
   /** What validated it; `none` means it could not be validated (see `unvalidatedReason`). */
   readonly validatedBy: 'crd' | 'kubernetes-models' | 'none';
   readonly unvalidatedReason?: string;
+  /** API group of an object that could not be validated (`''` for the core group). */
+  readonly group?: string;
   readonly problems: SchemaProblem[];
   /** CEL rules evaluated on this object (rule × node). */
   readonly celEvaluated: number;
@@ -98,6 +101,19 @@ export class SchemaValidator {
 
   private static shared?: SchemaValidator;
 
+  /**
+   * The Istio CRDs plus the third-party CRDs of `third-party-crds.ts` (Prometheus Operator, Argo
+   * Rollouts, Flagger, cert-manager), which need Go to fetch.
+   */
+  public static withThirdParty(): SchemaValidator {
+    if (!SchemaValidator.sharedAll) {
+      SchemaValidator.sharedAll = new SchemaValidator([...JSON.parse(ISTIO_CRDS_JSON) as Crd[], ...loadThirdPartyCrds() as Crd[]]);
+    }
+    return SchemaValidator.sharedAll;
+  }
+
+  private static sharedAll?: SchemaValidator;
+
   private readonly crds = new Map<string, Crd>();
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly ajv: Ajv;
@@ -142,7 +158,7 @@ export class SchemaValidator {
     const unvalidatedReason = kubernetesModelsAvailable() || groupOf(o.apiVersion).includes('.')
       ? `no schema known for ${o.apiVersion} ${o.kind} (not an Istio CRD, not in kubernetes-models 4.x)`
       : 'kubernetes-models 4.x is not installed (npm install --no-save kubernetes-models@4): core kinds not validated';
-    return { ...base, validatedBy: 'none', unvalidatedReason, problems: metadata };
+    return { ...base, validatedBy: 'none', unvalidatedReason, group: groupOf(o.apiVersion), problems: metadata };
   }
 
   /** Validates many objects (e.g. every document of a synthesized file). */

@@ -30,6 +30,14 @@ export function exampleFiles(examplesDir: string): string[] {
     .flatMap((ex) => fs.readdirSync(path.join(examplesDir, ex)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(ex, f)));
 }
 
+/**
+ * API groups we emit but can get no schema for on these machines, with the reason. Their objects
+ * are listed as allowlisted instead of failing the check.
+ */
+const NO_SCHEMA_SOURCE: { [group: string]: string } = {
+  'kiali.io': 'the Kiali CRD lives in the kiali-operator repository, which the Go module proxy does not serve (403)',
+};
+
 /** Runs the schema check over dist/examples. */
 export async function runSchemaChecks(ctx: ConformanceContext): Promise<CheckResult> {
   const result = emptyResult('schema');
@@ -39,7 +47,7 @@ export async function runSchemaChecks(ctx: ConformanceContext): Promise<CheckRes
     result.details!.push(`no YAML under ${path.relative(ctx.repoRoot, ctx.examplesDir) || ctx.examplesDir}: run \`npm run synth\` first`);
     return result;
   }
-  const validator = SchemaValidator.istio();
+  const validator = SchemaValidator.withThirdParty();
   const all: ObjectValidation[] = [];
   for (const rel of files) {
     const label = path.relative(ctx.repoRoot, path.join(ctx.examplesDir, rel));
@@ -52,9 +60,13 @@ export async function runSchemaChecks(ctx: ConformanceContext): Promise<CheckRes
   for (const v of all) {
     result.items++;
     const problems: Failure[] = [...v.problems];
-    if (v.validatedBy === 'none') problems.push({ file: v.file, object: v.object, message: `not validated: ${v.unvalidatedReason}` });
+    const noSource = v.validatedBy === 'none' ? NO_SCHEMA_SOURCE[v.group ?? ''] : undefined;
+    if (v.validatedBy === 'none' && !noSource) problems.push({ file: v.file, object: v.object, message: `not validated: ${v.unvalidatedReason}` });
     if (problems.length > 0) result.failed++;
-    else result.passed++;
+    else if (noSource) {
+      result.allowlisted++;
+      result.details!.push(`not validated (allowlisted): ${v.file} ${v.object}: ${noSource}`);
+    } else result.passed++;
     result.failures.push(...problems);
   }
   result.details!.push(...celDetails(validator, all), ...coverageDetails(all));

@@ -15,3 +15,7 @@ export * as networking from './imports/networking.istio.io';
 export * as security from './imports/security.istio.io';
 export * as telemetry from './imports/telemetry.istio.io';
 export * as extensions from './imports/extensions.istio.io';
+export * from './kiali';
+export * from './mesh-telemetry';
+export * from './prometheus-scraping';
+export * from './telemetry-options';

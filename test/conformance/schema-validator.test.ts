@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { kubernetesModelsAvailable } from '../../conformance/core-schemas';
 import { istioctlManifest, VARIANTS } from '../../conformance/inject';
 import { parseRequestUri } from '../../conformance/k8s-cel';
@@ -239,4 +240,21 @@ describe('jest helpers', () => {
     injector.data.config = injector.data.config.replace(/security\.istio\.io\/tlsMode/g, 'example.com/tlsMode');
     expect(() => expectInjectionWorks(docs)).toThrow(/http-probes\.yaml Deployment http-probes \.spec\.template\.metadata\.labels\["security\.istio\.io\/tlsMode"\]/);
   }, 30_000);
+});
+
+describe('third-party CRDs (fetched with go mod download)', () => {
+  const hasGo = spawnSync('go', ['version']).status === 0;
+  (hasGo ? test : test.skip)('a PodMonitor is held to the Prometheus Operator schema', () => {
+    const validator = SchemaValidator.withThirdParty();
+    const podMonitor = (endpoint: Record<string, unknown>) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'envoy', namespace: 'istio-system' },
+      spec: { selector: { matchLabels: { app: 'x' } }, podMetricsEndpoints: [endpoint] },
+    });
+    expect(validator.validateObject(podMonitor({ path: '/stats/prometheus', interval: '30s' })).problems).toEqual([]);
+    const bad = validator.validateObject(podMonitor({ path: '/stats/prometheus', interval: 'often' }));
+    expect(bad.validatedBy).toBe('crd');
+    expect(bad.problems.map((p) => p.field)).toContain('.spec.podMetricsEndpoints[0].interval');
+  }, 60_000);
 });
