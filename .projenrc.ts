@@ -35,7 +35,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  bundledDeps: ['yaml@^2.9.1', '@bufbuild/cel@^0.6.1'],
+  // @bufbuild/cel parses access-log filters at synth time; its peer @bufbuild/protobuf ships with it.
+  bundledDeps: ['yaml@^2.9.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     'cdk8s-plus-27@2.9.5',
@@ -56,6 +57,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   depsUpgrade: false,
   pullRequestTemplate: false,
   docgen: true,
+  publishToPypi: { distName: 'cdk8s-istio', module: 'cdk8s_istio' },
   eslintOptions: {
     dirs: ['lib', 'examples', 'scripts', 'conformance'],
     devdirs: ['test', 'examples', 'scripts', 'conformance'],
@@ -81,6 +83,12 @@ for (const dir of ['examples', 'scripts', 'conformance']) {
     obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..' }, include: ['**/*.ts'] },
   });
 }
+
+// Builds the npm tarball and the Python wheel and checks what users get (API.md, exports, Python synth).
+project.addTask('check:packages', {
+  description: 'Build the npm and Python packages with jsii; check API.md, the README exports and a Python synth',
+  exec: 'ts-node --transpile-only scripts/check-packages.ts',
+});
 
 // Regenerates lib/imports/ (Istio L1 classes + the description-free CRD asset) from ../shared.
 project.addTask('import:istio', {
