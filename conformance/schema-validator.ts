@@ -13,10 +13,10 @@
  * that have a `name` are shown by name, `.spec.template.spec.containers[discovery].image`).
  */
 import Ajv from 'ajv';
-import { loadThirdPartyCrds } from './third-party-crds';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ajvMessage, coreModel, kubernetesModelsAvailable, RawProblem, validateCore, validateMetadata } from './core-schemas';
 import { childSchema, compileRule, evaluateRule, Schema, toCelValue } from './k8s-cel';
+import { loadThirdPartyCrds } from './third-party-crds';
 import { ISTIO_CRDS_JSON } from '../lib/imports/istio-crds';
 
 /** One schema problem, in the shape of the conformance report's `Failure`. */
@@ -99,8 +99,6 @@ export class SchemaValidator {
     return SchemaValidator.shared;
   }
 
-  private static shared?: SchemaValidator;
-
   /**
    * The Istio CRDs plus the third-party CRDs of `third-party-crds.ts` (Prometheus Operator, Argo
    * Rollouts, Flagger, cert-manager), which need Go to fetch.
@@ -112,6 +110,7 @@ export class SchemaValidator {
     return SchemaValidator.sharedAll;
   }
 
+  private static shared?: SchemaValidator;
   private static sharedAll?: SchemaValidator;
 
   private readonly crds = new Map<string, Crd>();

@@ -62,11 +62,10 @@ export async function runSchemaChecks(ctx: ConformanceContext): Promise<CheckRes
     const problems: Failure[] = [...v.problems];
     const noSource = v.validatedBy === 'none' ? NO_SCHEMA_SOURCE[v.group ?? ''] : undefined;
     if (v.validatedBy === 'none' && !noSource) problems.push({ file: v.file, object: v.object, message: `not validated: ${v.unvalidatedReason}` });
-    if (problems.length > 0) result.failed++;
-    else if (noSource) {
+    if (problems.length > 0) {result.failed++;} else if (noSource) {
       result.allowlisted++;
       result.details!.push(`not validated (allowlisted): ${v.file} ${v.object}: ${noSource}`);
-    } else result.passed++;
+    } else {result.passed++;}
     result.failures.push(...problems);
   }
   result.details!.push(...celDetails(validator, all), ...coverageDetails(all));

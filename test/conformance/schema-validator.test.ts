@@ -245,15 +245,15 @@ describe('jest helpers', () => {
 describe('third-party CRDs (fetched with go mod download)', () => {
   const hasGo = spawnSync('go', ['version']).status === 0;
   (hasGo ? test : test.skip)('a PodMonitor is held to the Prometheus Operator schema', () => {
-    const validator = SchemaValidator.withThirdParty();
+    const withCrds = SchemaValidator.withThirdParty();
     const podMonitor = (endpoint: Record<string, unknown>) => ({
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
       metadata: { name: 'envoy', namespace: 'istio-system' },
       spec: { selector: { matchLabels: { app: 'x' } }, podMetricsEndpoints: [endpoint] },
     });
-    expect(validator.validateObject(podMonitor({ path: '/stats/prometheus', interval: '30s' })).problems).toEqual([]);
-    const bad = validator.validateObject(podMonitor({ path: '/stats/prometheus', interval: 'often' }));
+    expect(withCrds.validateObject(podMonitor({ path: '/stats/prometheus', interval: '30s' })).problems).toEqual([]);
+    const bad = withCrds.validateObject(podMonitor({ path: '/stats/prometheus', interval: 'often' }));
     expect(bad.validatedBy).toBe('crd');
     expect(bad.problems.map((p) => p.field)).toContain('.spec.podMetricsEndpoints[0].interval');
   }, 60_000);

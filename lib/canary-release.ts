@@ -1,0 +1,567 @@
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ArgoCdIgnoreDifference } from './argo-cd';
+import { FaultInjection } from './fault-injection';
+import {
+  DestinationRule, toJson_DestinationRuleSpecTrafficPolicy, VirtualService, VirtualServiceSpec,
+} from './imports/networking.istio.io';
+import { IMeshInstallation } from './mesh-installation';
+import { analysisTemplateSpec, ANALYSIS_TEMPLATE_GVK, ROLLOUT_GVK, rolloutSpec } from './private/canary/argo';
+import { istioDuration } from './private/canary/durations';
+import { CANARY_GVK, canarySpec, METRIC_TEMPLATE_GVK, metricTemplateSpecs } from './private/canary/flagger';
+import { ignoreDifferencesFor } from './private/canary/gitops';
+import { CANARY_SUBSET, Destination, httpRoutes, renderTrafficPolicy, RouteInputs, STABLE_SUBSET } from './private/canary/istio';
+import { computePlan } from './private/canary/plan';
+import { normalizeStrategy, Strategy } from './private/canary/strategy';
+import { RenderedMatch } from './private/canary/types';
+import {
+  validateDuration, validateFault, validateGatewayName, validateHostname, validatePercent, validateRetries, validateTrafficPolicy,
+} from './private/canary/validate';
+import { resolveWorkloads, ReleaseVersions } from './private/canary/workloads';
+import { MeshValidationError } from './private/errors';
+import { validateDnsLabel, validateIntRange } from './private/validate';
+import { ReleasePlan } from './release-plan';
+import { DeliveryController, MetricsReporter, ReleaseStrategy } from './release-strategy';
+import { ReleaseWorkload } from './release-workload';
+import { RequestMatch } from './request-match';
+import { RequestRetries } from './request-retries';
+import { TrafficPolicy } from './traffic-policy';
+
+/**
+ * How requests are split between the versions.
+ *
+ * @see https://argoproj.github.io/argo-rollouts/features/traffic-management/istio/#comparison-between-approaches
+ */
+export enum SplitLevel {
+  /**
+   * One Service; a DestinationRule with `stable` and `canary` subsets told apart by pod labels.
+   * Best for mesh-internal callers: they keep calling one host.
+   */
+  SUBSET = 'SUBSET',
+  /**
+   * A Service per version (`<service>-stable`, `<service>-canary`) beside the one clients call,
+   * each with its own DestinationRule (Flagger's layout). Metrics per version come for free
+   * (they differ by `destination_service`).
+   */
+  HOST = 'HOST',
+}
+
+/**
+ * Binds the release to an Istio Gateway (north-south traffic) in addition to the mesh.
+ */
+export interface GatewayBinding {
+  /** The Gateway, `<namespace>/<name>`, e.g. `istio-ingress/public`. */
+  readonly gateway: string;
+  /** Hosts clients use through the gateway; each must be a host of one of the gateway's servers. */
+  readonly hosts: string[];
+}
+
+/**
+ * Props of `CanaryRelease`.
+ */
+export interface CanaryReleaseProps {
+  /**
+   * The new version. With Argo Rollouts and Flagger it is the one Deployment you keep in Git:
+   * the controller rolls its pod template out and keeps the previous template running as the
+   * stable version.
+   */
+  readonly canary: ReleaseWorkload;
+  /**
+   * The version serving now. Required by `ReleaseStrategy.staticWeight()`; must be omitted with
+   * Argo Rollouts and Flagger, which keep the stable version themselves.
+   * @default - none (controller strategies)
+   */
+  readonly stable?: ReleaseWorkload;
+  /** How traffic moves to the canary. */
+  readonly strategy: ReleaseStrategy;
+  /**
+   * The Service clients call, already defined in this app; its selector must select the pods of
+   * both versions.
+   * @default - a Service named `serviceName` selecting `app: <serviceName>` is created
+   */
+  readonly service?: kplus.Service;
+  /**
+   * Name of the Service (and the `app` label of the pods, which Kiali groups by).
+   * @default - the name of `service`, else the `app` label of the canary's pods (or selector), else of the stable's pods
+   */
+  readonly serviceName?: string;
+  /**
+   * Service port the routes send traffic to (an HTTP port).
+   * @default - the only port of `service`, else 80
+   */
+  readonly port?: number;
+  /**
+   * Container port behind `port` on the created Service.
+   * @default - the first container port of the canary Deployment, else `port`
+   */
+  readonly targetPort?: number;
+  /**
+   * The mesh: the release is installed after it, and its namespace locates Prometheus.
+   * @default - no dependency; Prometheus is looked for in `istio-system`
+   */
+  readonly mesh?: IMeshInstallation;
+  /**
+   * How requests are split between the versions. Flagger always splits by host.
+   * @default SplitLevel.SUBSET
+   */
+  readonly splitLevel?: SplitLevel;
+  /**
+   * Also route requests arriving through this gateway (a second VirtualService).
+   * @default - mesh-internal only (gateway `mesh`)
+   */
+  readonly gateway?: GatewayBinding;
+  /**
+   * Circuit breaking, load balancing and TLS towards both versions.
+   * @default - TLS ISTIO_MUTUAL, everything else Istio's defaults
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+  /**
+   * Requests that always go to the canary (see `addCanaryMatch`).
+   * @default - none
+   */
+  readonly canaryMatches?: RequestMatch[];
+  /**
+   * Percentage of requests also sent to the canary, whose responses are discarded (0 < p <= 100).
+   * @default - no mirroring
+   * @see https://istio.io/latest/docs/tasks/traffic-management/mirroring/
+   */
+  readonly mirrorPercent?: number;
+  /**
+   * Faults injected into the routes (not available with Flagger).
+   * @default - none
+   */
+  readonly fault?: FaultInjection;
+  /**
+   * Timeout of each request.
+   * @default - Istio's default: none
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retries of failed requests.
+   * @default - Istio's default: 2 attempts on connection failures and refused streams
+   */
+  readonly retries?: RequestRetries;
+  /**
+   * Print the release plan (`plan()`) to stderr once, at synth.
+   * @default true
+   */
+  readonly printPlan?: boolean;
+}
+
+/**
+ * Releases a new version of a service progressively, from one API: weights kept in Git
+ * (`ReleaseStrategy.staticWeight`), steps run by Argo Rollouts (`steps`, `blueGreen`), or an
+ * analysis run by Flagger (`flagger`).
+ *
+ * Emits, in the namespace of the workloads: the Service (unless given), a DestinationRule with
+ * `stable`/`canary` subsets (or one per version Service), a mesh VirtualService (and one for the
+ * gateway) with the weighted route `primary` after one route per canary match; plus a `Rollout`
+ * and an `AnalysisTemplate` (Argo Rollouts) or a `Canary` and two `MetricTemplate`s (Flagger,
+ * which generates the routing itself). Pods of Deployments it is given get the `app` and
+ * `version` labels.
+ *
+ * @see https://istio.io/latest/docs/concepts/traffic-management/
+ */
+export class CanaryRelease extends Construct {
+  /** Namespace of the workloads and of every object of the release. */
+  public readonly namespace: string;
+  /** The Service clients call. */
+  public readonly serviceName: string;
+  /** The Service port routes send traffic to. */
+  public readonly port: number;
+  /** How requests are split. */
+  public readonly splitLevel: SplitLevel;
+  /** The strategy. */
+  public readonly strategy: ReleaseStrategy;
+  /** Canary weight in the synthesized VirtualService (controllers start at 0 and change it). */
+  public readonly canaryWeight: number;
+  /** Stable weight in the synthesized VirtualService; always `100 - canaryWeight`. */
+  public readonly stableWeight: number;
+  /** Version label of the canary's pods, when known. */
+  public readonly canaryVersion?: string;
+  /** Version label of the stable pods (static weights only). */
+  public readonly stableVersion?: string;
+  /** Which proxy's reports the analysis reads (controller strategies). */
+  public readonly reporter?: MetricsReporter;
+
+  private readonly norm: Strategy;
+  private readonly versions: ReleaseVersions;
+  private readonly mirrorPercent?: number;
+  private readonly fault?: FaultInjection;
+  private readonly retries?: RequestRetries;
+  private readonly timeout?: string;
+  private readonly gatewayBinding?: GatewayBinding;
+  private readonly matches: Array<{ readonly match: RequestMatch; readonly rendered: RenderedMatch }> = [];
+  private readonly hostServices?: { readonly stable: string; readonly canary: string };
+  private readonly virtualServiceNames: string[] = [];
+  private readonly destinationRuleNames: string[] = [];
+  private planPrinted = false;
+
+  constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
+    super(scope, id);
+    if (!props.strategy || typeof props.strategy._config !== 'object') {
+      throw new MeshValidationError(this, "'strategy' is required; e.g. ReleaseStrategy.staticWeight(10) or ReleaseStrategy.steps([...])");
+    }
+    const config = props.strategy._config;
+    const controller = props.strategy.controller;
+    this.strategy = props.strategy;
+    const flagger = controller === DeliveryController.FLAGGER;
+
+    if (props.gateway) {
+      validateGatewayName(this, 'gateway.gateway', props.gateway.gateway);
+      if (props.gateway.hosts.length === 0) {
+        throw new MeshValidationError(this, "'gateway.hosts' is empty; give the hosts clients use through the gateway, e.g. [\"shop.example.com\"]");
+      }
+      props.gateway.hosts.forEach((h, i) => validateHostname(this, `gateway.hosts[${i}]`, h));
+      this.gatewayBinding = { gateway: props.gateway.gateway, hosts: [...props.gateway.hosts] };
+    }
+    this.norm = normalizeStrategy(this, config, { meshNamespace: props.mesh?.namespace ?? 'istio-system', behindGateway: !!props.gateway });
+
+    this.splitLevel = props.splitLevel ?? (flagger ? SplitLevel.HOST : SplitLevel.SUBSET);
+    if (flagger && this.splitLevel !== SplitLevel.HOST) {
+      throw new MeshValidationError(this, "'splitLevel' SUBSET is not available with Flagger, which splits by host (its -primary and -canary " +
+        "Services); remove 'splitLevel'");
+    }
+
+    this.versions = resolveWorkloads(this, {
+      canary: props.canary,
+      stable: props.stable,
+      strategy: this.norm,
+      service: props.service,
+      serviceName: props.serviceName,
+      splitLevel: this.splitLevel,
+    });
+    this.namespace = this.versions.namespace;
+    this.serviceName = this.versions.serviceName;
+    this.canaryVersion = this.versions.canary.version;
+    this.stableVersion = this.versions.stable?.version;
+    if (this.splitLevel === SplitLevel.HOST || flagger) validateDnsLabel(this, 'serviceName', this.serviceName, 63 - '-stable'.length);
+
+    // Ports.
+    this.port = this.resolvePort(props);
+    const targetPort = props.targetPort ?? this.versions.canary.containerPort ?? this.port;
+    if (props.targetPort !== undefined) {
+      if (props.service) throw new MeshValidationError(this, "'targetPort' only applies to the Service the release creates; set it on 'service' instead");
+      validateIntRange(this, 'targetPort', props.targetPort, 1, 65535);
+    }
+
+    // Route settings.
+    validateTrafficPolicy(this, props.trafficPolicy, flagger);
+    validateFault(this, props.fault);
+    validateRetries(this, props.retries);
+    validateDuration(this, 'timeout', props.timeout);
+    if (flagger && props.fault) {
+      throw new MeshValidationError(this, "'fault' is not available with Flagger: its Canary has no fault injection; remove it or use " +
+        'ReleaseStrategy.steps() or staticWeight()');
+    }
+    if (props.mirrorPercent !== undefined) {
+      validatePercent(this, 'mirrorPercent', props.mirrorPercent, 0, 'omit it to mirror nothing');
+      if (props.mirrorPercent === 0) throw new MeshValidationError(this, "'mirrorPercent' is 0, which mirrors nothing; omit it or give a percentage above 0");
+      if (config.kind === 'blueGreen') {
+        throw new MeshValidationError(this, "'mirrorPercent' is set by ReleaseStrategy.blueGreen({ mirrorPercent }); remove it from the release props");
+      }
+      if (this.norm.kind === 'argo' && !Number.isInteger(props.mirrorPercent)) {
+        throw new MeshValidationError(this, `'mirrorPercent' must be a whole percentage with Argo Rollouts (setMirrorRoute), got ${props.mirrorPercent}`);
+      }
+      if (this.norm.kind === 'flagger' && this.norm.iterations === undefined) {
+        throw new MeshValidationError(this, "'mirrorPercent' needs Flagger's 'iterations' (blue/green with mirroring): Flagger mirrors only " +
+          'when it does not shift weights; set iterations, or drop mirrorPercent');
+      }
+    }
+    this.mirrorPercent = props.mirrorPercent ?? (this.norm.kind !== 'static' && this.norm.blueGreen?.mirrorPercent ? this.norm.blueGreen.mirrorPercent : undefined);
+    this.fault = props.fault;
+    this.retries = props.retries ? { ...props.retries, retryOn: props.retries.retryOn ? [...props.retries.retryOn] : undefined } : undefined;
+    this.timeout = props.timeout ? istioDuration(props.timeout) : undefined;
+    this.reporter = this.norm.kind === 'static' ? undefined : this.norm.analysis.reporter;
+    this.canaryWeight = this.norm.kind === 'static' ? this.norm.canaryWeight : 0;
+    this.stableWeight = 100 - this.canaryWeight;
+
+    if (props.mesh && Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+
+    // Objects.
+    if (!props.service) this.createService(targetPort, this.versions.serviceSelector);
+    if (this.splitLevel === SplitLevel.HOST && !flagger) {
+      this.hostServices = { stable: `${this.serviceName}-stable`, canary: `${this.serviceName}-canary` };
+      this.createService(targetPort, this.versions.stableSubsetLabels, 'StableService', this.hostServices.stable);
+      this.createService(targetPort, this.versions.canarySubsetLabels, 'CanaryService', this.hostServices.canary);
+    }
+    if (flagger) {
+      this.renderFlagger(targetPort, props.trafficPolicy);
+    } else {
+      this.renderIstio(props.trafficPolicy);
+      if (this.norm.kind === 'argo') this.renderArgo();
+    }
+
+    for (const m of props.canaryMatches ?? []) this.addCanaryMatch(m);
+    if (config.kind === 'blueGreen' && !this.mirrorPercent) {
+      // Matches may still be added after construction: checked at synth.
+      this.node.addValidation({
+        validate: () => this.matches.length > 0 ? [] : ["a blue/green release with 'mirrorPercent: 0' and no canary matches gives the " +
+          'analysis no requests to judge, so every check fails; keep the default mirroring, or addCanaryMatch() for test users'],
+      });
+    }
+    if (props.printPlan ?? true) this.node.addValidation({ validate: () => this.printPlanOnce() });
+  }
+
+  /**
+   * Sends every request that satisfies `match` to the canary (A/B test, "route the test user to
+   * v2"), whatever the weights. Rendered as a route before the weighted one; with Flagger as
+   * `analysis.match`, which needs `iterations` (Flagger's A/B mode).
+   */
+  public addCanaryMatch(match: RequestMatch): void {
+    const prop = `canaryMatches[${this.matches.length}]`;
+    const rendered = match._render(this, prop);
+    if (this.norm.kind === 'flagger' && this.norm.iterations === undefined) {
+      throw new MeshValidationError(this, `'${prop}' needs Flagger's 'iterations': Flagger routes matching requests to the canary only ` +
+        'in its A/B mode; set iterations in ReleaseStrategy.flagger(), or remove the match');
+    }
+    const key = JSON.stringify(rendered);
+    if (this.matches.some((m) => JSON.stringify(m.rendered) === key)) {
+      throw new MeshValidationError(this, `'${prop}' repeats an earlier match (${match._description}); remove one of them`);
+    }
+    this.matches.push({ match, rendered });
+  }
+
+  /** The requests that always go to the canary (a copy). */
+  public get canaryMatches(): RequestMatch[] {
+    return this.matches.map((m) => m.match);
+  }
+
+  /**
+   * The schedule of the release: the canary weight over time, the minimum promotion time and the
+   * rollback time. Printed once at synth (`printPlan`).
+   */
+  public plan(): ReleasePlan {
+    return computePlan(this.norm, {
+      title: `CanaryRelease ${this.namespace}/${this.serviceName} (${this.node.path})`,
+      controller: this.strategy.controller,
+      matches: this.matches.map((m) => m.match._description),
+      mirrorPercent: this.mirrorPercent,
+    });
+  }
+
+  /**
+   * Argo CD `ignoreDifferences` entries for the fields the strategy's controller changes in the
+   * cluster (VirtualService weights, DestinationRule subset labels, Service selectors, the
+   * replicas of a Deployment it scales down). Empty for static weights: Git is the truth.
+   * Use with `argoCdSyncOptions`.
+   */
+  public get argoCdIgnoreDifferences(): ArgoCdIgnoreDifference[] {
+    return ignoreDifferencesFor({
+      controller: this.strategy.controller,
+      namespace: this.namespace,
+      splitLevel: this.splitLevel,
+      virtualServices: [...this.virtualServiceNames],
+      destinationRules: [...this.destinationRuleNames],
+      apexService: this.serviceName,
+      hostServices: this.hostServices ? [this.hostServices.stable, this.hostServices.canary] : [],
+      deployment: this.versions.canary.deploymentName,
+      scalesDownDeployment: this.norm.kind === 'flagger' || (this.norm.kind === 'argo' && this.norm.scaleDown !== 'never'),
+    });
+  }
+
+  /**
+   * Argo CD sync options the strategy needs beside `argoCdIgnoreDifferences`: none for static
+   * weights; `RespectIgnoreDifferences=true` (also when syncing) otherwise, plus
+   * `ApplyOutOfSyncOnly=true` for Argo Rollouts so a sync does not re-apply the weights.
+   */
+  public get argoCdSyncOptions(): string[] {
+    switch (this.strategy.controller) {
+      case DeliveryController.GIT: return [];
+      case DeliveryController.ARGO_ROLLOUTS: return ['ApplyOutOfSyncOnly=true', 'RespectIgnoreDifferences=true'];
+      case DeliveryController.FLAGGER: return ['RespectIgnoreDifferences=true'];
+    }
+  }
+
+  private resolvePort(props: CanaryReleaseProps): number {
+    const svc = props.service;
+    if (!svc) {
+      const port = props.port ?? 80;
+      validateIntRange(this, 'port', port, 1, 65535);
+      return port;
+    }
+    const ports = svc.ports;
+    if (props.port === undefined) {
+      if (ports.length !== 1) {
+        throw new MeshValidationError(this, `'port' is required: Service "${svc.name}" has ${ports.length} ports ` +
+          `(${ports.map((p) => p.port).join(', ') || 'none'}); name the one to route, e.g. port: ${ports[0]?.port ?? 80}`);
+      }
+      this.checkPortProtocol(svc, ports[0]);
+      return ports[0].port;
+    }
+    const found = ports.find((p) => p.port === props.port);
+    if (!found) {
+      throw new MeshValidationError(this, `'port' ${props.port} is not a port of Service "${svc.name}" (ports: ${ports.map((p) => p.port).join(', ') || 'none'}); ` +
+        'route to one of its ports, or add the port to the Service');
+    }
+    this.checkPortProtocol(svc, found);
+    return found.port;
+  }
+
+  /** HTTP routes do not apply to ports Istio treats as TCP or TLS. */
+  private checkPortProtocol(svc: kplus.Service, port: kplus.ServicePort): void {
+    const name = port.name ?? '';
+    const protocol = name.split('-')[0];
+    if (['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp'].includes(protocol)) {
+      throw new MeshValidationError(this, `Service "${svc.name}" port ${port.port} is named "${name}", so Istio treats it as ${protocol.toUpperCase()} ` +
+        'and the release\'s HTTP routes would not apply; name it "http" (or "http-...", "grpc-...")');
+    }
+  }
+
+  private createService(targetPort: number, selector: { [key: string]: string }, id = 'Service', name = this.serviceName): void {
+    new k8s.KubeService(this, id, {
+      metadata: { name, namespace: this.namespace, labels: { app: this.serviceName } },
+      spec: {
+        selector: { ...selector },
+        ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromNumber(targetPort), protocol: 'TCP' }],
+      },
+    });
+  }
+
+  private destinations(): { stable: Destination; canary: Destination } {
+    if (this.hostServices) return { stable: { host: this.hostServices.stable }, canary: { host: this.hostServices.canary } };
+    return { stable: { host: this.serviceName, subset: STABLE_SUBSET }, canary: { host: this.serviceName, subset: CANARY_SUBSET } };
+  }
+
+  private routeInputs(): RouteInputs {
+    const d = this.destinations();
+    return {
+      port: this.port,
+      stable: d.stable,
+      canary: d.canary,
+      stableWeight: this.stableWeight,
+      canaryWeight: this.canaryWeight,
+      matches: this.matches.map((m) => ({ rendered: m.rendered, meshOnly: m.match._meshOnly })),
+      // Controllers mirror with their own managed routes; a static mirror would duplicate traffic to
+      // the stable pods between releases (both subsets point at them then).
+      mirrorPercent: this.norm.kind === 'static' ? this.mirrorPercent : undefined,
+      fault: this.fault,
+      timeout: this.timeout,
+      retries: this.retries,
+    };
+  }
+
+  private renderIstio(policy: TrafficPolicy | undefined): void {
+    const trafficPolicy = renderTrafficPolicy(policy);
+    const meta = (name: string) => ({ name, namespace: this.namespace });
+    if (this.hostServices) {
+      new DestinationRule(this, 'StableDestinationRule', { metadata: meta(this.hostServices.stable), spec: { host: this.hostServices.stable, trafficPolicy } });
+      new DestinationRule(this, 'CanaryDestinationRule', { metadata: meta(this.hostServices.canary), spec: { host: this.hostServices.canary, trafficPolicy } });
+      this.destinationRuleNames.push(this.hostServices.stable, this.hostServices.canary);
+    } else {
+      new DestinationRule(this, 'DestinationRule', {
+        metadata: meta(this.serviceName),
+        spec: {
+          host: this.serviceName,
+          trafficPolicy,
+          subsets: [
+            { name: STABLE_SUBSET, labels: { ...this.versions.stableSubsetLabels } },
+            { name: CANARY_SUBSET, labels: { ...this.versions.canarySubsetLabels } },
+          ],
+        },
+      });
+      this.destinationRuleNames.push(this.serviceName);
+    }
+    new VirtualService(this, 'Resource', {
+      metadata: meta(this.serviceName),
+      spec: Lazy.any({ produce: (): VirtualServiceSpec => ({ hosts: [this.serviceName], gateways: ['mesh'], http: httpRoutes(this.routeInputs(), false) }) }),
+    });
+    this.virtualServiceNames.push(this.serviceName);
+    if (this.gatewayBinding) {
+      const gw = this.gatewayBinding;
+      const name = `${this.serviceName}-gateway`;
+      // A VirtualService of its own: its hosts must all be hosts of the gateway (analyzer IST0132).
+      new VirtualService(this, 'GatewayVirtualService', {
+        metadata: meta(name),
+        spec: Lazy.any({
+          produce: (): VirtualServiceSpec => ({ hosts: [...gw.hosts], gateways: [gw.gateway], http: httpRoutes(this.routeInputs(), true) }),
+        }),
+      });
+      this.virtualServiceNames.push(name);
+    }
+  }
+
+  private renderArgo(): void {
+    if (this.norm.kind !== 'argo') return;
+    const canary = this.versions.canary;
+    const templateName = `${this.serviceName}-analysis`;
+    new ApiObject(this, 'AnalysisTemplate', {
+      ...ANALYSIS_TEMPLATE_GVK,
+      metadata: { name: templateName, namespace: this.namespace },
+      spec: analysisTemplateSpec(this.norm.analysis),
+    });
+    new ApiObject(this, 'Rollout', {
+      ...ROLLOUT_GVK,
+      metadata: { name: this.serviceName, namespace: this.namespace, labels: { app: this.serviceName } },
+      spec: rolloutSpec({
+        deploymentName: canary.deploymentName!,
+        selectorLabels: canary.selectorLabels,
+        replicas: canary.replicas ?? 2,
+        scaleDown: this.norm.scaleDown,
+        steps: this.norm.steps,
+        blueGreen: this.norm.blueGreen,
+        mirrorPercent: this.mirrorPercent,
+        virtualServices: [...this.virtualServiceNames],
+        destinationRule: this.hostServices ? undefined : this.destinationRuleNames[0],
+        stableService: this.hostServices?.stable,
+        canaryService: this.hostServices?.canary,
+        analysisTemplate: templateName,
+        analysisArgs: {
+          'namespace': this.namespace,
+          'service': this.hostServices?.canary ?? this.serviceName,
+          'canary-version': canary.version!,
+        },
+      }),
+    });
+  }
+
+  private renderFlagger(targetPort: number, policy: TrafficPolicy | undefined): void {
+    if (this.norm.kind !== 'flagger') return;
+    const norm = this.norm;
+    const templates = metricTemplateSpecs(norm.analysis);
+    const successRateTemplate = `${this.serviceName}-success-rate`;
+    const latencyTemplate = `${this.serviceName}-latency-p99`;
+    new ApiObject(this, 'SuccessRateMetric', {
+      ...METRIC_TEMPLATE_GVK, metadata: { name: successRateTemplate, namespace: this.namespace }, spec: templates.successRate,
+    });
+    new ApiObject(this, 'LatencyMetric', {
+      ...METRIC_TEMPLATE_GVK, metadata: { name: latencyTemplate, namespace: this.namespace }, spec: templates.latency,
+    });
+    const trafficPolicy = toJson_DestinationRuleSpecTrafficPolicy(renderTrafficPolicy(policy));
+    new ApiObject(this, 'Resource', {
+      ...CANARY_GVK,
+      metadata: { name: this.serviceName, namespace: this.namespace },
+      spec: Lazy.any({
+        produce: () => canarySpec({
+          namespace: this.namespace,
+          deploymentName: this.versions.canary.deploymentName!,
+          serviceName: this.serviceName,
+          port: this.port,
+          targetPort,
+          gateways: this.gatewayBinding ? ['mesh', this.gatewayBinding.gateway] : ['mesh'],
+          hosts: this.gatewayBinding ? [...this.gatewayBinding.hosts] : [],
+          trafficPolicy,
+          retries: this.retries,
+          timeout: this.timeout,
+          strategy: norm,
+          matches: this.matches.map((m) => m.rendered),
+          mirrorPercent: this.mirrorPercent,
+          successRateTemplate,
+          latencyTemplate,
+        }),
+      }),
+    });
+  }
+
+  private printPlanOnce(): string[] {
+    if (!this.planPrinted) {
+      this.planPrinted = true;
+      console.error(this.plan().text);
+    }
+    return [];
+  }
+}

@@ -1,0 +1,108 @@
+import { Duration } from 'cdk8s';
+import { controllerDuration } from './durations';
+import { CANARY_SUBSET, PRIMARY_ROUTE, STABLE_SUBSET } from './istio';
+import { argoCanarySelector, latencyP99Query, successRateQuery } from './metrics';
+import { Analysis, BlueGreen, Step } from './strategy';
+import { RolloutScaleDown } from '../../release-strategy';
+
+export const ROLLOUT_GVK = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' };
+export const ANALYSIS_TEMPLATE_GVK = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate' };
+
+/** Name of the managed route Argo Rollouts creates to mirror requests during a blue/green analysis. */
+export const MIRROR_ROUTE = 'mirror-to-canary';
+
+/** Inputs of the Rollout spec. */
+export interface RolloutInputs {
+  readonly deploymentName: string;
+  readonly selectorLabels: { [key: string]: string };
+  readonly replicas: number;
+  readonly scaleDown: RolloutScaleDown;
+  readonly steps: Step[];
+  readonly blueGreen?: BlueGreen;
+  /** Mirror percentage for weighted steps (release-level `mirrorPercent`). */
+  readonly mirrorPercent?: number;
+  readonly virtualServices: string[];
+  /** Subset-level split: the DestinationRule name. */
+  readonly destinationRule?: string;
+  /** Host-level split: the two Services. */
+  readonly stableService?: string;
+  readonly canaryService?: string;
+  readonly analysisTemplate: string;
+  readonly analysisArgs: { [name: string]: string };
+}
+
+/** The Rollout spec: `workloadRef` to the canary Deployment and Istio traffic routing. */
+export function rolloutSpec(i: RolloutInputs): Record<string, unknown> {
+  const mirror = i.blueGreen ? i.blueGreen.mirrorPercent : (i.mirrorPercent ?? 0);
+  const steps: Array<Record<string, unknown>> = [];
+  if (mirror > 0) {
+    steps.push({ setMirrorRoute: { name: MIRROR_ROUTE, percentage: Math.round(mirror), match: [{ path: { prefix: '/' } }] } });
+  }
+  if (i.blueGreen) {
+    // Full-size new version, no user traffic but the mirrored requests; then all at once.
+    steps.push({ setCanaryScale: { weight: 100 } });
+    steps.push({ pause: { duration: controllerDuration(Duration.seconds(i.blueGreen.analysisSeconds)) } });
+    if (mirror > 0) steps.push({ setMirrorRoute: { name: MIRROR_ROUTE } });
+    steps.push({ setWeight: 100 });
+  } else {
+    for (const s of i.steps) {
+      steps.push({ setWeight: s.weight });
+      steps.push({ pause: s.pauseSeconds === undefined ? {} : { duration: controllerDuration(Duration.seconds(s.pauseSeconds)) } });
+    }
+  }
+  const istio: Record<string, unknown> = {
+    virtualServices: i.virtualServices.map((name) => ({ name, routes: [PRIMARY_ROUTE] })),
+  };
+  if (i.destinationRule) {
+    istio.destinationRule = { name: i.destinationRule, canarySubsetName: CANARY_SUBSET, stableSubsetName: STABLE_SUBSET };
+  }
+  // Background analysis from the first pause on: the canary has traffic (weighted, mirrored) by then.
+  const startingStep = steps.findIndex((s) => s.pause !== undefined);
+  return {
+    replicas: i.replicas,
+    selector: { matchLabels: { ...i.selectorLabels } },
+    workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: i.deploymentName, scaleDown: i.scaleDown },
+    strategy: {
+      canary: {
+        canaryService: i.canaryService,
+        stableService: i.stableService,
+        trafficRouting: {
+          managedRoutes: mirror > 0 ? [{ name: MIRROR_ROUTE }] : undefined,
+          istio,
+        },
+        analysis: {
+          templates: [{ templateName: i.analysisTemplate }],
+          startingStep,
+          args: Object.entries(i.analysisArgs).map(([name, value]) => ({ name, value })),
+        },
+        steps,
+      },
+    },
+  };
+}
+
+/** The AnalysisTemplate spec: success rate and P99 latency of the canary's requests. */
+export function analysisTemplateSpec(a: Analysis): Record<string, unknown> {
+  const window = controllerDuration(Duration.seconds(a.intervalSeconds));
+  const selector = argoCanarySelector();
+  // A check with no data (no requests yet, or 0/0) fails, as in Flagger: a canary nobody calls is
+  // not promoted. `failureLimit` counts the failures tolerated, hence threshold - 1.
+  const common = { interval: window, failureLimit: a.threshold - 1 };
+  return {
+    args: [{ name: 'namespace' }, { name: 'service' }, { name: 'canary-version' }],
+    metrics: [
+      {
+        name: 'success-rate',
+        ...common,
+        successCondition: `len(result) > 0 && !isNaN(result[0]) && result[0] >= ${a.minSuccessRate}`,
+        provider: { prometheus: { address: a.prometheusAddress, query: successRateQuery(a.reporter, selector, window) } },
+      },
+      {
+        name: 'latency-p99',
+        ...common,
+        successCondition: `len(result) > 0 && !isNaN(result[0]) && result[0] <= ${a.maxLatencyMs}`,
+        provider: { prometheus: { address: a.prometheusAddress, query: latencyP99Query(a.reporter, selector, window) } },
+      },
+    ],
+  };
+}
