@@ -42,7 +42,7 @@ export function readmeSymbols(readme: string): string[] {
 }
 
 /** Names that README snippets take from other packages (cdk8s, cdk8s-plus-27, Node). */
-const FOREIGN = new Set(['App', 'Chart', 'ApiObject', 'JsonPatch', 'Testing', 'JSON', 'Object', 'k8s', 'kplus']);
+const FOREIGN = new Set(['App', 'Chart', 'ApiObject', 'Duration', 'JsonPatch', 'Testing', 'JSON', 'Object', 'k8s', 'kplus']);
 
 function checkApiDoc(): void {
   step('API.md is current (jsii-docgen)');
