@@ -87,6 +87,9 @@ export function checkInjectedPod(input: PodTemplate, output: PodTemplate, exp: I
   if (mode !== 'gateway' && labels['security.istio.io/tlsMode'] !== 'istio') {
     fail('.metadata.labels["security.istio.io/tlsMode"]', `is ${JSON.stringify(labels['security.istio.io/tlsMode'])}, want "istio" (peers would not send mTLS)`);
   }
+  if (mode === 'gateway' && labels['security.istio.io/tlsMode'] !== undefined) {
+    fail('.metadata.labels["security.istio.io/tlsMode"]', 'set on a gateway: clients would send Istio mTLS to a port that expects their own traffic');
+  }
   if (!labels['service.istio.io/canonical-name']) fail('.metadata.labels["service.istio.io/canonical-name"]', 'missing');
 
   const inits = output.spec.initContainers ?? [];

@@ -9,7 +9,6 @@ import {
 } from './imports/networking.istio.io';
 import { IMeshInstallation } from './mesh-installation';
 import { analysisTemplateSpec, ANALYSIS_TEMPLATE_GVK, ROLLOUT_GVK, rolloutSpec } from './private/canary/argo';
-import { istioDuration } from './private/canary/durations';
 import { CANARY_GVK, canarySpec, METRIC_TEMPLATE_GVK, metricTemplateSpecs } from './private/canary/flagger';
 import { ignoreDifferencesFor } from './private/canary/gitops';
 import { CANARY_SUBSET, Destination, httpRoutes, renderTrafficPolicy, RouteInputs, STABLE_SUBSET } from './private/canary/istio';
@@ -17,16 +16,18 @@ import { computePlan } from './private/canary/plan';
 import { normalizeStrategy, Strategy } from './private/canary/strategy';
 import { RenderedMatch } from './private/canary/types';
 import {
-  validateDuration, validateFault, validateGatewayName, validateHostname, validatePercent, validateRetries, validateTrafficPolicy,
+  validateDuration, validateFault, validateGatewayName, validateHostname, validatePercent, validateTrafficPolicy,
 } from './private/canary/validate';
 import { resolveWorkloads, ReleaseVersions } from './private/canary/workloads';
 import { MeshValidationError } from './private/errors';
+import { istioDuration } from './private/istio-duration';
+import { validateRetryPolicy } from './private/retry-policy';
 import { validateDnsLabel, validateIntRange } from './private/validate';
 import { ReleasePlan } from './release-plan';
 import { DeliveryController, MetricsReporter, ReleaseStrategy } from './release-strategy';
 import { ReleaseWorkload } from './release-workload';
 import { RequestMatch } from './request-match';
-import { RequestRetries } from './request-retries';
+import { RetryPolicy } from './shared-interfaces';
 import { TrafficPolicy } from './traffic-policy';
 
 /**
@@ -144,7 +145,7 @@ export interface CanaryReleaseProps {
    * Retries of failed requests.
    * @default - Istio's default: 2 attempts on connection failures and refused streams
    */
-  readonly retries?: RequestRetries;
+  readonly retries?: RetryPolicy;
   /**
    * Print the release plan (`plan()`) to stderr once, at synth.
    * @default true
@@ -192,7 +193,7 @@ export class CanaryRelease extends Construct {
   private readonly versions: ReleaseVersions;
   private readonly mirrorPercent?: number;
   private readonly fault?: FaultInjection;
-  private readonly retries?: RequestRetries;
+  private readonly retries?: RetryPolicy;
   private readonly timeout?: string;
   private readonly gatewayBinding?: GatewayBinding;
   private readonly matches: Array<{ readonly match: RequestMatch; readonly rendered: RenderedMatch }> = [];
@@ -252,7 +253,7 @@ export class CanaryRelease extends Construct {
     // Route settings.
     validateTrafficPolicy(this, props.trafficPolicy, flagger);
     validateFault(this, props.fault);
-    validateRetries(this, props.retries);
+    validateRetryPolicy(this, props.retries);
     validateDuration(this, 'timeout', props.timeout);
     if (flagger && props.fault) {
       throw new MeshValidationError(this, "'fault' is not available with Flagger: its Canary has no fault injection; remove it or use " +

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 /**
  * CPU and memory requests and limits of a container, as Kubernetes quantities.
  *
@@ -57,4 +58,28 @@ export enum ImagePullPolicy {
   IF_NOT_PRESENT = 'IfNotPresent',
   /** Never pull; the image must already be on the node. */
   NEVER = 'Never',
+}
+
+/**
+ * Retries of failed requests by the client's proxy (VirtualService `http[].retries`), used by
+ * gateway routes and canary releases.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+ */
+export interface RetryPolicy {
+  /**
+   * Number of retries (0 turns retries off).
+   */
+  readonly attempts: number;
+  /**
+   * Timeout of each attempt.
+   * @default - the route's timeout
+   */
+  readonly perTryTimeout?: Duration;
+  /**
+   * Conditions that trigger a retry, Envoy's `retry_on` values (`5xx`, `gateway-error`,
+   * `connect-failure`, `retriable-4xx`, `reset`, ...).
+   * @default - Istio's default: connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes
+   */
+  readonly retryOn?: string[];
 }

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { istioDuration } from './private/canary/durations';
+import { istioDuration } from './private/istio-duration';
 
 /**
  * How a client sidecar encrypts connections to the destination (DestinationRule

@@ -2,6 +2,7 @@ import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Connection, ConnectionDirection, ConnectionMatrix, EnforcementLayer } from './connection-matrix';
+import { EgressGateway } from './egress-gateway';
 import { ExternalHost, ExternalHostProtocol } from './external-host';
 import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution, Sidecar, SidecarSpecOutboundTrafficPolicyMode } from './imports/networking.istio.io';
 import {
@@ -115,6 +116,23 @@ export interface AllowToOptions {
    * @default - every port
    */
   readonly ports?: number[];
+}
+
+/**
+ * Options of `ZeroTrustNamespace.allowEgressTo()`.
+ */
+export interface AllowEgressOptions {
+  /**
+   * Send the calls through this egress gateway (one audited exit) instead of straight out.
+   * @default - straight out of the sidecar
+   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
+   */
+  readonly via?: EgressGateway;
+  /**
+   * The application sends plain HTTP and the egress gateway opens HTTPS to the host (needs `via`).
+   * @default false
+   */
+  readonly originateTls?: boolean;
 }
 
 /**
@@ -271,6 +289,8 @@ export class ZeroTrustNamespace extends Construct {
   private readonly external = new Map<string, ExternalHost[]>();
   private readonly exceptionGroups = new Map<string, ExceptionGroup>();
   private readonly sidecarHosts = new Set<string>();
+  /** Gateway ports already opened by `allowEgressTo(..., { via })`, per egress gateway. */
+  private readonly egressGatewayPorts = new Map<EgressGateway, Set<number>>();
   private readonly authzNames = new NameAllocator();
   private readonly netpolNames = new NameAllocator();
   private readonly peerAuthentications: Construct;
@@ -476,9 +496,27 @@ export class ZeroTrustNamespace extends Construct {
    * host's port (to its addresses when given, else to any address: the Sidecar, which only lets
    * registered hosts out, does the host filtering).
    *
+   * With `options.via`, the call leaves through that egress gateway instead: the gateway
+   * renders the routing (`EgressGateway.routeHost`), and this namespace gets the Sidecar host and
+   * an egress NetworkPolicy to the gateway pods only, no ServiceEntry and no rule to any address.
+   *
    * @param host e.g. `ExternalHost.https('api.example.com')`
+   * @param options how the call leaves the mesh
    */
-  public allowEgressTo(host: ExternalHost): void {
+  public allowEgressTo(host: ExternalHost, options: AllowEgressOptions = {}): void {
+    if (options.via) {
+      const route = options.via.routeHost(host, { clients: [this.name], originateTls: options.originateTls });
+      const allowed = this.egressGatewayPorts.get(options.via) ?? new Set<number>();
+      const ports = route.gatewayPorts.filter((p) => !allowed.has(p));
+      if (ports.length > 0) this.allowTo(options.via, { ports });
+      ports.forEach((p) => allowed.add(p));
+      this.egressGatewayPorts.set(options.via, allowed);
+      return;
+    }
+    if (options.originateTls !== undefined) {
+      throw new MeshValidationError(this,
+        `'originateTls' for ${host.host} needs 'via': TLS is originated by an egress gateway; add via: <EgressGateway> or remove originateTls`);
+    }
     validateExternalHostName(this, 'ExternalHost host', host.host, host.protocol !== ExternalHostProtocol.TCP);
     validatePort(this, 'ExternalHost port', host.port);
     host.addresses.forEach((a, i) => validateAddress(this, `ExternalHost addresses[${i}]`, a));

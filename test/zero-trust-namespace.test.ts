@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MeshInstallation, MeshPeer, PolicyEnforcement, WorkloadSelector, ZeroTrustNamespace, ZeroTrustNamespaceProps } from '../lib';
+import { EgressGateway, ExternalHost, MeshInstallation, MeshPeer, PolicyEnforcement, WorkloadSelector, ZeroTrustNamespace, ZeroTrustNamespaceProps } from '../lib';
 import { find, fixture, inventory, ofKind, synthAll } from './zero-trust-fixture';
 
 /** A ZeroTrustNamespace `shop` in the fixture's `apps` chart. */
@@ -752,5 +752,41 @@ describe('connections()', () => {
       'OUTBOUND shop/* -> istio-system/app=istiod [15012,15017] NetworkPolicy',
     ]);
     expect(rows[0]).toMatchObject({ namespace: 'shop', methods: ['GET'], enforcement: PolicyEnforcement.ENFORCE });
+  });
+});
+
+describe('allowEgressTo via an egress gateway', () => {
+  function viaEgress() {
+    const f = shop();
+    const egress = new EgressGateway(new Chart(f.app, 'edge'), 'Egress', { mesh: f.mesh, namespace: 'istio-egress', createNamespace: true });
+    return { ...f, egress };
+  }
+
+  test('the gateway routes the host; the namespace only reaches the gateway pods', () => {
+    // GIVEN
+    const { app, ns, egress } = viaEgress();
+
+    // WHEN
+    ns.allowEgressTo(ExternalHost.https('api.payments.example'), { via: egress });
+    ns.allowEgressTo(ExternalHost.https('ledger.partner.example'), { via: egress, originateTls: true });
+
+    // THEN
+    const objects = synthAll(app);
+    expect(ofKind(objects, 'ServiceEntry', 'shop')).toEqual([]);
+    expect(ofKind(objects, 'ServiceEntry', 'istio-egress').map((o) => o.spec.hosts[0]).sort()).toEqual(['api.payments.example', 'ledger.partner.example']);
+    const toGateway = ofKind(objects, 'NetworkPolicy', 'shop').filter((p) => p.metadata.name.startsWith('allow-to'));
+    expect(toGateway).toHaveLength(1);
+    const gatewayPods = ofKind(objects, 'Deployment', 'istio-egress')[0].spec.template.metadata.labels;
+    const rule = toGateway[0].spec.egress[0];
+    expect(rule.to[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'istio-egress' });
+    expect(Object.entries(rule.to[0].podSelector.matchLabels).every(([k, v]) => gatewayPods[k] === v)).toBe(true);
+    expect(find(objects, 'Sidecar', 'default', 'shop').spec.egress[0].hosts).toContain('istio-egress/*');
+    expect(ofKind(objects, 'NetworkPolicy', 'shop').map((p) => p.metadata.name)).not.toContain('allow-external-egress');
+  });
+
+  test('originateTls without a gateway fails with the fix', () => {
+    const { ns } = shop();
+    expect(() => ns.allowEgressTo(ExternalHost.https('api.example.com'), { originateTls: true }))
+      .toThrow(/^\[apps\/Shop\] 'originateTls' for api.example.com needs 'via': TLS is originated by an egress gateway; add via: <EgressGateway> or remove originateTls$/);
   });
 });

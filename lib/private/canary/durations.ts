@@ -1,15 +1,6 @@
 import { Duration } from 'cdk8s';
 
 /**
- * A Duration the way Istio reads it (Go `time.ParseDuration`, also what the CRDs' CEL `duration()`
- * accepts): whole seconds as `Ns`, anything finer as `Nms`.
- */
-export function istioDuration(d: Duration): string {
-  const ms = d.toMilliseconds();
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-/**
  * A Duration for Argo Rollouts pauses and Flagger intervals (`^[0-9]+(m|s)`): whole minutes as
  * `Nm`, else whole seconds as `Ns`. Callers validate that it is a whole number of seconds.
  */

@@ -1,9 +1,10 @@
 import { Duration } from 'cdk8s';
-import { controllerDuration, istioDuration } from './durations';
+import { controllerDuration } from './durations';
+import { renderRetryPolicy } from '../retry-policy';
 import { flaggerCanarySelector, latencyP99Query, successRateQuery } from './metrics';
 import { Analysis, Strategy } from './strategy';
 import { RenderedMatch } from './types';
-import type { RequestRetries } from '../../request-retries';
+import type { RetryPolicy } from '../../shared-interfaces';
 
 export const CANARY_GVK = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary' };
 export const METRIC_TEMPLATE_GVK = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate' };
@@ -19,7 +20,7 @@ export interface FlaggerInputs {
   readonly hosts: string[];
   /** The traffic policy, as JSON. */
   readonly trafficPolicy: unknown;
-  readonly retries?: RequestRetries;
+  readonly retries?: RetryPolicy;
   readonly timeout?: string;
   readonly strategy: Extract<Strategy, { kind: 'flagger' }>;
   readonly matches: RenderedMatch[];
@@ -45,11 +46,7 @@ export function canarySpec(i: FlaggerInputs): Record<string, unknown> {
       gateways: [...i.gateways],
       hosts: i.hosts.length ? [...i.hosts] : undefined,
       trafficPolicy: i.trafficPolicy,
-      retries: r ? {
-        attempts: r.attempts,
-        perTryTimeout: r.perTryTimeout ? istioDuration(r.perTryTimeout) : undefined,
-        retryOn: r.retryOn ? r.retryOn.join(',') : undefined,
-      } : undefined,
+      retries: renderRetryPolicy(r),
       timeout: i.timeout,
     },
     analysis: {

@@ -1,11 +1,12 @@
-import { istioDuration } from './durations';
+import { istioDuration } from '../istio-duration';
+import { renderRetryPolicy } from '../retry-policy';
 import { RenderedMatch } from './types';
 import type { FaultInjection } from '../../fault-injection';
 import {
   DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyLoadBalancerSimple, DestinationRuleSpecTrafficPolicyTlsMode,
   VirtualServiceSpecHttp, VirtualServiceSpecHttpRoute,
 } from '../../imports/networking.istio.io';
-import type { RequestRetries } from '../../request-retries';
+import type { RetryPolicy } from '../../shared-interfaces';
 import { ClientTlsMode, TrafficPolicy } from '../../traffic-policy';
 
 /** Names of the subsets (Argo Rollouts' conventional names). */
@@ -32,7 +33,7 @@ export interface RouteInputs {
   readonly mirrorPercent?: number;
   readonly fault?: FaultInjection;
   readonly timeout?: string;
-  readonly retries?: RequestRetries;
+  readonly retries?: RetryPolicy;
 }
 
 /** The HTTP routes: one per canary match (100% canary), then the weighted primary route. */
@@ -63,11 +64,7 @@ function commonRouteFields(inputs: RouteInputs): Partial<VirtualServiceSpecHttp>
   const r = inputs.retries;
   return {
     timeout: inputs.timeout,
-    retries: r ? {
-      attempts: r.attempts,
-      perTryTimeout: r.perTryTimeout ? istioDuration(r.perTryTimeout) : undefined,
-      retryOn: r.retryOn ? r.retryOn.join(',') : undefined,
-    } : undefined,
+    retries: renderRetryPolicy(r),
     fault: f ? {
       delay: f.delay ? { fixedDelay: istioDuration(f.delay), percentage: { value: f.delayPercent ?? 100 } } : undefined,
       abort: f.abortHttpStatus !== undefined ? { httpStatus: f.abortHttpStatus, percentage: { value: f.abortPercent ?? 100 } } : undefined,

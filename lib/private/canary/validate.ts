@@ -1,7 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { FaultInjection } from '../../fault-injection';
-import type { RequestRetries } from '../../request-retries';
 import type { TrafficPolicy } from '../../traffic-policy';
 import { MeshValidationError } from '../errors';
 import { validateDnsLabel, validateIntRange } from '../validate';
@@ -124,17 +123,3 @@ export function validateFault(scope: IConstruct, fault: FaultInjection | undefin
   }
 }
 
-/** Validates retries. */
-export function validateRetries(scope: IConstruct, retries: RequestRetries | undefined): void {
-  if (!retries) return;
-  validateIntRange(scope, 'retries.attempts', retries.attempts, 0, 100);
-  validateDuration(scope, 'retries.perTryTimeout', retries.perTryTimeout);
-  for (const [i, r] of (retries.retryOn ?? []).entries()) {
-    if (!/^[a-z0-9-]+$/.test(r)) {
-      throw new MeshValidationError(scope, `'retries.retryOn[${i}]' must be an Envoy retry condition such as "5xx", "reset" or "503", got ${JSON.stringify(r)}`);
-    }
-  }
-  if (retries.retryOn && retries.retryOn.length === 0) {
-    throw new MeshValidationError(scope, "'retries.retryOn' is empty; omit it to keep Istio's default conditions");
-  }
-}

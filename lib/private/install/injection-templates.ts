@@ -36,10 +36,15 @@ const PRELUDE = `{{- $ann := .ObjectMeta.Annotations }}
 {{- range .Spec.Containers }}{{ if ne .Name "istio-proxy" }}{{ $apps = append $apps .Name }}{{ range .Ports }}{{ $ports = append $ports . }}{{ end }}{{ end }}{{ end }}
 `;
 
-/** Pod labels and annotations both templates set. */
+/**
+ * Pod labels and annotations both templates set. `security.istio.io/tlsMode: istio` tells clients
+ * the endpoint accepts Istio mTLS: only sidecars do, so only the sidecar template adds it.
+ */
 const POD_METADATA = `metadata:
   labels:
+    {{- if eq $template "sidecar" }}
     security.istio.io/tlsMode: {{ index $lbl "security.istio.io/tlsMode" | default "istio" | quote }}
+    {{- end }}
     service.istio.io/canonical-name: {{ $canonicalName | quote }}
     service.istio.io/canonical-revision: {{ $canonicalRev | quote }}
   annotations:
@@ -313,7 +318,8 @@ ${PROXY_SECURITY_CONTEXT.trimEnd()}
  * sidecar (an init container with `restartPolicy: Always`) when istiod or the pod's
  * `sidecar.istio.io/nativeSidecar` annotation asks for it.
  */
-export const SIDECAR_TEMPLATE = `${PRELUDE}{{- $cni := .Values.pilot.cni.enabled }}
+export const SIDECAR_TEMPLATE = `{{- $template := "sidecar" }}
+${PRELUDE}{{- $cni := .Values.pilot.cni.enabled }}
 {{- $native := .NativeSidecars }}
 {{- if isset $ann "sidecar.istio.io/nativeSidecar" }}{{ $native = eq (index $ann "sidecar.istio.io/nativeSidecar") "true" }}{{ end }}
 {{- $hold := or .ProxyConfig.HoldApplicationUntilProxyStarts.GetValue $proxy.holdApplicationUntilProxyStarts }}
@@ -383,7 +389,8 @@ ${PROXY_MOUNTS}${POD_VOLUMES}`;
  * Prometheus is pointed at the agent's merged metrics. The pod sysctl
  * `net.ipv4.ip_unprivileged_port_start=0` (a "safe" sysctl) lets the non-root proxy listen on 80/443.
  */
-export const GATEWAY_TEMPLATE = `${PRELUDE}${POD_METADATA}    prometheus.io/port: "15020"
+export const GATEWAY_TEMPLATE = `{{- $template := "gateway" }}
+${PRELUDE}${POD_METADATA}    prometheus.io/port: "15020"
     prometheus.io/scrape: "true"
     prometheus.io/path: /stats/prometheus
 spec:

@@ -1,0 +1,428 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { GatewayTls, TlsMode } from './gateway-tls';
+import { GatewayServiceType, GatewayWorkloadProps } from './gateway-workload';
+import { HttpRouteOptions, RouteDestination, RouteDestinationConfig } from './http-route';
+import { EnvoyFilter, Gateway, VirtualService } from './imports/networking.istio.io';
+import { IMeshInstallation } from './mesh-installation';
+import { IMeshPeer, MeshPeerConfig } from './mesh-peer';
+import { MeshValidationError } from './private/errors';
+import { CertificateRegistry } from './private/gateway/certificates';
+import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
+import { RATE_LIMIT_FILTER_PRIORITY, RateLimitTarget, rateLimitPatches } from './private/gateway/rate-limit';
+import { findUnreachable, renderHttpRoute, resolveHttpRoute, ResolvedHttpRoute, sortRoutes } from './private/gateway/routes';
+import { validateGatewayHost, validateRateLimit } from './private/gateway/validate';
+import {
+  GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload, statusServicePort, validateGatewayPort,
+} from './private/gateway/workload';
+import { NameAllocator, objectName } from './private/zero-trust/names';
+import { validateDnsSubdomain, validatePort } from './private/zero-trust/validate';
+import { LocalRateLimit } from './rate-limit';
+
+/** Container port Envoy serves plain HTTP on (unprivileged). */
+const HTTP_TARGET_PORT = 8080;
+/** Container port Envoy serves TLS on (unprivileged). */
+const HTTPS_TARGET_PORT = 8443;
+
+/**
+ * Props of `IngressGateway`.
+ *
+ * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
+ */
+export interface IngressGatewayProps extends GatewayWorkloadProps {
+  /**
+   * Service port for plain HTTP (and the HTTP-to-HTTPS redirect); Envoy listens on container
+   * port 8080.
+   * @default 80
+   */
+  readonly httpPort?: number;
+  /**
+   * Service port for TLS; Envoy listens on container port 8443.
+   * @default 443
+   */
+  readonly httpsPort?: number;
+}
+
+/**
+ * Options of `IngressGateway.addHost()`.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
+export interface AddHostOptions {
+  /**
+   * TLS of the host.
+   * @default - plain HTTP on the http port, no TLS
+   * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
+   */
+  readonly tls?: GatewayTls;
+  /**
+   * Answer plain-HTTP requests for the host on the http port with a 301 to https. When false, a
+   * TLS host is served on the https port only.
+   * @default - true when the gateway terminates TLS for the host, false otherwise
+   * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
+   */
+  readonly httpsRedirect?: boolean;
+  /**
+   * Local rate limit shared by every request to the host (one bucket per gateway pod). A route's
+   * own `rateLimit` replaces it for the requests that route matches.
+   * @default - no limit
+   */
+  readonly rateLimit?: LocalRateLimit;
+}
+
+/** A host of the gateway and what was added for it. */
+interface HostEntry {
+  readonly host: string;
+  readonly tls?: GatewayTls;
+  readonly httpsRedirect: boolean;
+  readonly rateLimit?: LocalRateLimit;
+  readonly routes: ResolvedHttpRoute[];
+  readonly routeNames: Set<string>;
+  passthroughRoute?: RouteDestinationConfig;
+}
+
+/**
+ * An Istio ingress gateway: its own Envoy Deployment (injected by the mesh's `gateway` template),
+ * Service, ServiceAccount, SDS Role, autoscaler and disruption budget, one Istio `Gateway`, one
+ * VirtualService per host, and optionally cert-manager Certificates and local rate limits.
+ *
+ * The pod labels (`app` and `istio` = the gateway's name) are generated once and used for the
+ * Deployment, the Service, the Gateway selector and the EnvoyFilter, so they always match; Gateway
+ * ports are the Service ports (80 -> 8080, 443 -> 8443, status 15021); every VirtualService is
+ * bound to this gateway and holds exactly one of its hosts. All of this is checked again at
+ * synthesis, on the objects as written (escape-hatch patches included).
+ *
+ * VirtualServices live in the gateway's namespace with `exportTo: ["."]`: only this gateway
+ * applies them, and its namespace owns the public routes. Destinations are fully qualified Service
+ * hosts in other namespaces. Routes of one host, added from anywhere in the app, are merged into its
+ * single VirtualService in a fixed order: exact paths, then prefixes (longest first), then regular
+ * expressions; more header conditions first; then the order they were added in.
+ *
+ * The gateway is also a mesh peer: `zeroTrustNamespace.allowFrom(gateway, ...)` lets exactly its
+ * pods (service account and labels) call the routed workloads.
+ *
+ * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ */
+export class IngressGateway extends Construct implements IMeshPeer {
+  /** Name of the Deployment, Service, ServiceAccount and Istio Gateway. */
+  public readonly name: string;
+  /** Namespace of the gateway and its Istio objects. */
+  public readonly namespace: string;
+  /** The mesh. */
+  public readonly mesh: IMeshInstallation;
+  /** Service port of plain HTTP. */
+  public readonly httpPort: number;
+  /** Service port of TLS. */
+  public readonly httpsPort: number;
+  /** Whether the proxy is injected (true) or fully rendered. */
+  public readonly injection: boolean;
+  /** Service account of the gateway pods. */
+  public readonly serviceAccountName: string;
+  /** Type of the gateway's Service. */
+  public readonly serviceType: GatewayServiceType;
+
+  private readonly workload: GatewayWorkload;
+  private readonly rendered: RenderedWorkload;
+  private readonly gateway: ApiObject;
+  private readonly hostEntries = new Map<string, HostEntry>();
+  private readonly virtualServices = new Map<string, ApiObject>();
+  private readonly virtualServiceScope: Construct;
+  private readonly certificates: CertificateRegistry;
+  private rateLimitFilter?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: IngressGatewayProps) {
+    super(scope, id);
+    this.workload = resolveGatewayWorkload(this, props, GatewayServiceType.LOAD_BALANCER);
+    this.name = this.workload.name;
+    this.namespace = this.workload.namespace;
+    this.mesh = props.mesh;
+    this.injection = this.workload.injection;
+    this.serviceAccountName = this.workload.serviceAccountName;
+    this.serviceType = this.workload.serviceType;
+    this.httpPort = props.httpPort ?? 80;
+    this.httpsPort = props.httpsPort ?? 443;
+    validateGatewayPort(this, 'httpPort', this.httpPort);
+    validateGatewayPort(this, 'httpsPort', this.httpsPort);
+    if (this.httpPort === this.httpsPort) {
+      throw new MeshValidationError(this, `'httpPort' and 'httpsPort' must differ, both are ${this.httpPort}; use e.g. 80 and 443`);
+    }
+    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+
+    this.rendered = renderGatewayWorkload(this, this.workload, {
+      ports: [
+        statusServicePort(),
+        { name: 'http2', port: this.httpPort, targetPort: HTTP_TARGET_PORT },
+        { name: 'https', port: this.httpsPort, targetPort: HTTPS_TARGET_PORT },
+      ],
+    });
+    this.gateway = new Gateway(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: Lazy.any({ produce: () => ({ selector: { ...this.workload.selector }, servers: this.renderServers() }) }),
+    });
+    this.virtualServiceScope = new Construct(this, 'VirtualServices');
+    this.certificates = new CertificateRegistry(this, this.namespace);
+    this.node.addValidation({ validate: () => this.validateGateway() });
+  }
+
+  /** The pod labels every selector of this gateway uses (a copy). */
+  public get selectorLabels(): { [key: string]: string } {
+    return { ...this.workload.selector };
+  }
+
+  /** `<namespace>/<name>`: how VirtualServices refer to this gateway. */
+  public get gatewayRef(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
+  /** Hosts added so far, in order (a copy). */
+  public get hosts(): string[] {
+    return [...this.hostEntries.keys()];
+  }
+
+  /**
+   * Serves `host` on this gateway: a server of the Istio Gateway (HTTPS or TLS on the https port
+   * with `tls`, HTTP on the http port without), plus the HTTP-to-HTTPS redirect and the
+   * cert-manager Certificate when asked. Add its routes with `addRoute`.
+   *
+   * @param host DNS name (`app.example.com`) or prefix wildcard (`*.example.com`)
+   * @param options TLS, redirect and rate limit of the host
+   */
+  public addHost(host: string, options: AddHostOptions = {}): void {
+    validateGatewayHost(this, 'host', host);
+    if (this.hostEntries.has(host)) {
+      throw new MeshValidationError(this, `'addHost' adds host "${host}" twice; add each host once (a host's routes all go into one VirtualService)`);
+    }
+    const tls = options.tls;
+    if (tls !== undefined) this.validateTls(host, tls);
+    const terminates = tls?.terminatesTls ?? false;
+    if (options.httpsRedirect && !tls) {
+      throw new MeshValidationError(this, `'httpsRedirect' for host "${host}" needs 'tls': there is no https listener to redirect to; add 'tls' or drop 'httpsRedirect'`);
+    }
+    if (options.rateLimit !== undefined) {
+      if (tls?.mode === TlsMode.PASSTHROUGH) {
+        throw new MeshValidationError(this, `'rateLimit' for host "${host}" needs HTTP, but the host uses TLS passthrough (the gateway never sees its requests); ` +
+          'rate-limit at the backend or terminate TLS at the gateway');
+      }
+      validateRateLimit(this, 'rateLimit', options.rateLimit);
+    }
+    if (tls?.issuer) this.certificates.request(tls.credentialName!, tls.issuer, host);
+    else if (tls?.credentialName) this.certificates.checkUnmanaged(tls.credentialName, host);
+    this.hostEntries.set(host, {
+      host,
+      tls,
+      httpsRedirect: options.httpsRedirect ?? terminates,
+      rateLimit: options.rateLimit,
+      routes: [],
+      routeNames: new Set(),
+    });
+    if (options.rateLimit) this.ensureRateLimitFilter();
+  }
+
+  /**
+   * Routes requests for `host` (which must have been added with `addHost`) to a destination.
+   *
+   * All routes of a host, added from any chart, end up in one VirtualService, ordered: exact
+   * paths, then prefixes (longest first), then regular expressions; more header conditions first;
+   * then insertion order. Two routes with the same match (path and headers) are an error.
+   *
+   * For a TLS passthrough host the route is a TCP route by SNI: only `to` (and `name`) apply, and
+   * the host has one route.
+   *
+   * @param host a host of this gateway
+   * @param options match, destination and behaviour of the route
+   */
+  public addRoute(host: string, options: HttpRouteOptions): void {
+    const entry = this.hostEntries.get(host);
+    if (!entry) {
+      throw new MeshValidationError(this,
+        `'addRoute' host ${JSON.stringify(host)} is not a host of this gateway (hosts: ${this.hosts.map((h) => JSON.stringify(h)).join(', ') || 'none'}); ` +
+        `call addHost(${JSON.stringify(host)}, ...) first`);
+    }
+    if (entry.tls?.mode === TlsMode.PASSTHROUGH) this.addPassthroughRoute(entry, options);
+    else this.addHttpRoute(entry, options);
+    this.ensureVirtualService(entry);
+  }
+
+  /**
+   * The gateway as a mesh peer: its service account as principal, its pod labels for
+   * NetworkPolicies. Use it with `ZeroTrustNamespace.allowFrom()` or as the namespace's
+   * `ingressGateway`.
+   */
+  public toMeshPeerConfig(_scope: IConstruct, mesh: IMeshInstallation): MeshPeerConfig {
+    return {
+      namespace: this.namespace,
+      principals: [`${mesh.trustDomain}/ns/${this.namespace}/sa/${this.serviceAccountName}`],
+      podLabels: { ...this.workload.selector },
+      description: `ingress gateway ${this.namespace}/${this.name}`,
+      name: this.name,
+    };
+  }
+
+  private validateTls(host: string, tls: GatewayTls): void {
+    if (!(tls instanceof GatewayTls)) {
+      throw new MeshValidationError(this, `'tls' for host "${host}" must be a GatewayTls (GatewayTls.simple(), .mutual(), .passthrough() or .istioMutual()), got ${JSON.stringify(tls)}`);
+    }
+    if (tls.mode === TlsMode.SIMPLE || tls.mode === TlsMode.MUTUAL) {
+      if (typeof tls.credentialName !== 'string' || tls.credentialName.trim() === '') {
+        throw new MeshValidationError(this,
+          `'tls.credentialName' is required for TlsMode.${tls.mode} (host "${host}"), got ${JSON.stringify(tls.credentialName)}; ` +
+          `give the name of the Secret in namespace "${this.namespace}" that holds the certificate`);
+      }
+      validateDnsSubdomain(this, 'tls.credentialName', tls.credentialName);
+    }
+    if (tls.issuer) {
+      if (!tls.credentialName) {
+        throw new MeshValidationError(this, `'tls.issuer' for host "${host}" needs a credential to fill; use GatewayTls.simple() or .mutual() with a credentialName`);
+      }
+      validateDnsSubdomain(this, 'tls.issuer name', tls.issuer.name);
+    }
+  }
+
+  private addHttpRoute(entry: HostEntry, options: HttpRouteOptions): void {
+    const route = resolveHttpRoute(this, options, entry.routes.length, entry.routeNames);
+    const clash = entry.routes.find((r) => r.key === route.key);
+    if (clash) {
+      throw new MeshValidationError(this,
+        `'addRoute' for host "${entry.host}" conflicts with route "${clash.name}": both match ${route.description}; ` +
+        'remove one of them or make the matches differ (path or headers)');
+    }
+    entry.routes.push(route);
+    if (route.rateLimit) this.ensureRateLimitFilter();
+  }
+
+  private addPassthroughRoute(entry: HostEntry, options: HttpRouteOptions): void {
+    const httpOnly = (['path', 'headers', 'rewrite', 'timeout', 'retries', 'corsPolicy', 'requestHeaders', 'responseHeaders', 'rateLimit'] as const)
+      .filter((k) => options[k] !== undefined);
+    if (httpOnly.length > 0) {
+      throw new MeshValidationError(this,
+        `'addRoute' for host "${entry.host}" cannot use ${httpOnly.map((k) => `'${k}'`).join(', ')}: the host uses TLS passthrough, so the gateway ` +
+        'routes the encrypted stream by SNI and never sees HTTP; give only \'to\', or terminate TLS at the gateway');
+    }
+    if (entry.passthroughRoute) {
+      throw new MeshValidationError(this,
+        `'addRoute' for host "${entry.host}" adds a second route, but a TLS passthrough host has one destination (${entry.passthroughRoute.host}); remove one`);
+    }
+    if (!options || !(options.to instanceof RouteDestination)) {
+      throw new MeshValidationError(this, `'to' is required, got ${String(options?.to)}; use RouteDestination.fromService(service) or RouteDestination.host(host, port)`);
+    }
+    const destination = options.to.toRouteDestinationConfig(this);
+    if (destination.port !== undefined) validatePort(this, 'to port', destination.port);
+    entry.passthroughRoute = destination;
+  }
+
+  private ensureVirtualService(entry: HostEntry): void {
+    if (this.virtualServices.has(entry.host)) return;
+    const name = objectName(this.name, entry.host);
+    this.virtualServices.set(entry.host, new VirtualService(this.virtualServiceScope, entry.host, {
+      metadata: { name, namespace: this.namespace },
+      spec: Lazy.any({ produce: () => this.renderVirtualService(entry) }),
+    }));
+  }
+
+  private renderVirtualService(entry: HostEntry): Record<string, unknown> {
+    const base = { hosts: [entry.host], gateways: [this.gatewayRef], exportTo: ['.'] };
+    if (entry.passthroughRoute) {
+      const d = entry.passthroughRoute;
+      return {
+        ...base,
+        tls: [{
+          match: [{ port: this.httpsPort, sniHosts: [entry.host] }],
+          route: [{ destination: { host: d.host, port: d.port !== undefined ? { number: d.port } : undefined } }],
+        }],
+      };
+    }
+    return { ...base, http: sortRoutes(entry.routes).map(renderHttpRoute) };
+  }
+
+  private ensureRateLimitFilter(): void {
+    if (this.rateLimitFilter) return;
+    this.rateLimitFilter = new EnvoyFilter(this, 'RateLimit', {
+      metadata: { name: `${this.name}-local-ratelimit`, namespace: this.namespace },
+      spec: Lazy.any({
+        produce: () => ({
+          workloadSelector: { labels: { ...this.workload.selector } },
+          priority: RATE_LIMIT_FILTER_PRIORITY,
+          configPatches: rateLimitPatches(this.rateLimitTargets()),
+        }),
+      }),
+    });
+  }
+
+  /** Ports whose virtual hosts serve the host's requests (not the redirect-only one). */
+  private servingPorts(entry: HostEntry): number[] {
+    if (!entry.tls) return [this.httpPort];
+    return entry.tls.terminatesTls ? [this.httpsPort] : [];
+  }
+
+  private rateLimitTargets(): RateLimitTarget[] {
+    const targets: RateLimitTarget[] = [];
+    for (const entry of this.hostEntries.values()) {
+      for (const port of this.servingPorts(entry)) {
+        const vhost = `${entry.host}:${port}`;
+        if (entry.rateLimit) targets.push({ vhost, limit: entry.rateLimit });
+        for (const r of sortRoutes(entry.routes)) if (r.rateLimit) targets.push({ vhost, route: r.name, limit: r.rateLimit });
+      }
+    }
+    return targets;
+  }
+
+  /** The servers of the Istio Gateway: plain HTTP, redirects, then one TLS server per TLS setting. */
+  private renderServers(): Record<string, unknown>[] {
+    const entries = [...this.hostEntries.values()];
+    const servers: Record<string, unknown>[] = [];
+    const plain = entries.filter((e) => !e.tls).map((e) => e.host);
+    const redirect = entries.filter((e) => e.tls && e.httpsRedirect).map((e) => e.host);
+    if (plain.length) servers.push({ port: { number: this.httpPort, name: 'http', protocol: 'HTTP' }, hosts: plain });
+    if (redirect.length) {
+      servers.push({ port: { number: this.httpPort, name: 'http-redirect', protocol: 'HTTP' }, hosts: redirect, tls: { httpsRedirect: true } });
+    }
+    // Hosts with identical TLS settings share one server (one filter chain): sharing a certificate
+    // across servers invites HTTP/2 connection reuse across them, answered with 404s.
+    const groups = new Map<string, { tls: GatewayTls; hosts: string[] }>();
+    for (const e of entries.filter((x) => x.tls)) {
+      const key = JSON.stringify([e.tls!.mode, e.tls!.credentialName, e.tls!.minProtocolVersion]);
+      const group = groups.get(key) ?? { tls: e.tls!, hosts: [] };
+      group.hosts.push(e.host);
+      groups.set(key, group);
+    }
+    const names = new NameAllocator();
+    for (const { tls, hosts } of groups.values()) {
+      const passthrough = tls.mode === TlsMode.PASSTHROUGH;
+      const base = passthrough ? 'tls-passthrough' : objectName('https', tls.credentialName ?? 'istio-mutual');
+      servers.push({
+        port: { number: this.httpsPort, name: names.allocate(base), protocol: passthrough ? 'TLS' : 'HTTPS' },
+        hosts,
+        tls: { mode: tls.mode, credentialName: tls.credentialName, minProtocolVersion: tls.minProtocolVersion },
+      });
+    }
+    return servers;
+  }
+
+  private validateGateway(): string[] {
+    if (this.hostEntries.size === 0) {
+      return ["the gateway has no hosts; call addHost('app.example.com', { tls: GatewayTls.simple('app-cert') }) and addRoute()"];
+    }
+    const errors: string[] = [];
+    for (const entry of this.hostEntries.values()) {
+      if (entry.routes.length === 0 && !entry.passthroughRoute) {
+        errors.push(`host "${entry.host}" has no routes, so the gateway would answer 404; call addRoute(${JSON.stringify(entry.host)}, { to: ... }) or remove the host`);
+      }
+      const unreachable = findUnreachable(sortRoutes(entry.routes));
+      if (unreachable) {
+        errors.push(`route "${unreachable.route.name}" of host "${entry.host}" (${unreachable.route.description}) is unreachable: route ` +
+          `"${unreachable.shadowedBy.name}" (${unreachable.shadowedBy.description}) comes first and matches every request; ` +
+          'give the catch-all route a header condition or replace the regex by an exact or prefix path');
+      }
+    }
+    errors.push(...checkGatewayConsistency({
+      deployment: this.rendered.deployment,
+      service: this.rendered.service,
+      gateways: [this.gateway],
+      virtualServices: [...this.virtualServices.values()],
+      envoyFilters: this.rateLimitFilter ? [this.rateLimitFilter] : [],
+    }));
+    errors.push(...findNameClashes(this, [this.rendered.deployment, this.rendered.service, this.gateway]));
+    return errors;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: synth speed and memory at platform scale, side by side with the baselines.
+ *
+ *   npm run bench                 # N = 100, 500, 1000, 2000; 5 measured runs each after a warm-up
+ *   npm run bench -- --runs 3 100 1000
+ *
+ * Each measurement is a whole `node` process (compiled JavaScript, no ts-node), so start-up,
+ * module loading, construct tree, validation and file writing all count, as in a CI pipeline:
+ * - ours:  the platform app (scripts/bench/platform.ts) with our constructs;
+ * - raw:   plain cdk8s ApiObjects emitting byte-equal manifests (generated from our output);
+ * - floor: `yaml` stringify of the same objects, nothing else;
+ * - mesh:  MeshInstallation (default profile) alone, against `istioctl manifest generate`.
+ * Prints a table, marks each target met or not, and writes dist/bench/results.json. A CPU profile
+ * of `ours` at N = 1000 is summarised (top functions by self time).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { ensureIstioctl } from '../../conformance/ensure-istioctl';
+
+const root = path.resolve(__dirname, '..', '..');
+const cache = path.join(root, '.cache', 'bench');
+const jsDir = path.join(cache, 'js');
+const worker = path.join(jsDir, 'scripts', 'bench', 'worker.js');
+
+interface Sample { readonly ms: number; readonly objects: number; readonly bytes: number; readonly rssKiB: number }
+interface Measured { readonly medianMs: number; readonly peakRssMiB: number; readonly objects: number; readonly bytes: number }
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Compiles lib/ and the bench scripts to plain JavaScript once. */
+function compile(): void {
+  fs.rmSync(jsDir, { recursive: true, force: true });
+  const res = spawnSync('npx', ['tsc', '--outDir', jsDir, '--rootDir', root, '--module', 'node16', '--target', 'ES2022',
+    '--esModuleInterop', '--experimentalDecorators', '--resolveJsonModule', '--skipLibCheck', '--types', 'node',
+    path.join(root, 'scripts', 'bench', 'worker.ts')], { cwd: root, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`tsc failed:\n${res.stdout}${res.stderr}`);
+}
+
+/** Runs one process and times it. */
+function timed(cmd: string, args: string[], nodeArgs: string[] = []): { ms: number; stdout: string } {
+  const started = process.hrtime.bigint();
+  const res = spawnSync(cmd, [...nodeArgs, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${res.stderr.slice(-4000)}`);
+  return { ms, stdout: res.stdout };
+}
+
+function runWorker(args: string[], outdir: string, nodeArgs: string[] = []): Sample {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const { ms, stdout } = timed(process.execPath, [worker, ...args], nodeArgs);
+  const stats = JSON.parse(stdout.trim().split('\n').pop()!) as Omit<Sample, 'ms'>;
+  return { ms, ...stats };
+}
+
+/** A warm-up run, then `runs` measured runs. */
+function measure(runs: number, once: () => Sample): Measured {
+  once();
+  const samples = Array.from({ length: runs }, once);
+  return {
+    medianMs: median(samples.map((s) => s.ms)),
+    peakRssMiB: Math.max(...samples.map((s) => s.rssKiB)) / 1024,
+    objects: samples[0].objects,
+    bytes: samples[0].bytes,
+  };
+}
+
+/** Our output as a fixture for the raw and floor baselines: per file, its objects in order. */
+function writeFixture(outdir: string, file: string): void {
+  const charts = fs.readdirSync(outdir).sort().map((f) => ({
+    file: f,
+    objects: parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((d) => d.toJS()).filter((o) => o),
+  }));
+  fs.writeFileSync(file, JSON.stringify(charts));
+}
+
+function sameBytes(a: string, b: string): boolean {
+  const files = fs.readdirSync(a).sort();
+  return JSON.stringify(files) === JSON.stringify(fs.readdirSync(b).sort())
+    && files.every((f) => fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))));
+}
+
+/** Top functions by self time of a V8 .cpuprofile. */
+function profileSummary(file: string, top: number): string[] {
+  const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const self = new Map<number, number>();
+  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const byName = new Map<string, number>();
+  for (const n of prof.nodes) {
+    const t = self.get(n.id) ?? 0;
+    if (!t) continue;
+    const url = n.callFrame.url.replace(/^file:\/\//, '').replace(`${root}/`, '').replace(/^.*node_modules\//, '');
+    const name = `${n.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
+    byName.set(name, (byName.get(name) ?? 0) + t);
+  }
+  return [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
+    .map(([name, t]) => `${(100 * t / total).toFixed(1).padStart(5)} %  ${name}`);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+  const sizes = args.filter((a, i) => /^\d+$/.test(a) && i !== runsAt + 1).map(Number);
+  const ns = sizes.length ? sizes : [100, 500, 1000, 2000];
+  fs.mkdirSync(cache, { recursive: true });
+  console.error('bench: compiling lib/ and scripts/bench/ with tsc');
+  compile();
+
+  const results: Array<{ n: number; ours: Measured; raw: Measured; floor: Measured; byteEqual: boolean }> = [];
+  for (const n of ns) {
+    console.error(`bench: N = ${n}`);
+    const oursDir = path.join(cache, `ours-${n}`);
+    const rawDir = path.join(cache, `raw-${n}`);
+    const fixture = path.join(cache, `fixture-${n}.json`);
+    const ours = measure(runs, () => runWorker(['ours', String(n), oursDir], oursDir));
+    writeFixture(oursDir, fixture);
+    const raw = measure(runs, () => runWorker(['raw', fixture, rawDir], rawDir));
+    const floorDir = path.join(cache, `floor-${n}`);
+    const floor = measure(runs, () => runWorker(['floor', fixture, floorDir], floorDir));
+    results.push({ n, ours, raw, floor, byteEqual: sameBytes(oursDir, rawDir) });
+  }
+
+  console.error('bench: control plane vs istioctl manifest generate');
+  const meshDir = path.join(cache, 'mesh');
+  const mesh = measure(runs, () => runWorker(['mesh', meshDir], meshDir));
+  const istioctl = ensureIstioctl(root, () => undefined);
+  const istioctlMs = median([0, ...Array(runs).keys()].map(() => timed(istioctl, ['manifest', 'generate', '--set', 'hub=registry.istio.io/release', '--set', 'tag=1.30.3']).ms).slice(1));
+
+  let profile: string[] = [];
+  if (ns.includes(1000)) {
+    console.error('bench: CPU profile at N = 1000');
+    const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-prof-'));
+    runWorker(['ours', '1000', path.join(cache, 'ours-prof')], path.join(cache, 'ours-prof'), ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    const prof = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))!;
+    profile = profileSummary(path.join(profDir, prof), 15);
+    fs.rmSync(profDir, { recursive: true, force: true });
+  }
+
+  const rows = [['N', 'ours ms', 'ms/service', 'peak RSS MiB', 'raw ms', 'ours/raw', 'floor ms', 'objects', 'MiB out', 'byte-equal']];
+  for (const r of results) {
+    rows.push([String(r.n), r.ours.medianMs.toFixed(0), (r.ours.medianMs / r.n).toFixed(2), r.ours.peakRssMiB.toFixed(0),
+      r.raw.medianMs.toFixed(0), (r.ours.medianMs / r.raw.medianMs).toFixed(2), r.floor.medianMs.toFixed(0),
+      String(r.ours.objects), (r.ours.bytes / 1048576).toFixed(1), r.byteEqual ? 'yes' : 'NO']);
+  }
+  const at = (n: number) => results.find((r) => r.n === n);
+  const targets: Array<[string, boolean | undefined, string]> = [
+    ['synth <= 1.2x the raw baseline (every N)', results.every((r) => r.ours.medianMs <= 1.2 * r.raw.medianMs),
+      results.map((r) => `${r.n}: ${(r.ours.medianMs / r.raw.medianMs).toFixed(2)}x`).join(', ')],
+    ['N = 1000 in <= 5 s', at(1000) && at(1000)!.ours.medianMs <= 5000, at(1000) ? `${(at(1000)!.ours.medianMs / 1000).toFixed(2)} s` : 'not run'],
+    ['N = 1000 in <= 1 GiB RSS', at(1000) && at(1000)!.ours.peakRssMiB <= 1024, at(1000) ? `${at(1000)!.ours.peakRssMiB.toFixed(0)} MiB` : 'not run'],
+    ['N = 2000 <= 2.2x N = 1000', at(1000) && at(2000) && at(2000)!.ours.medianMs <= 2.2 * at(1000)!.ours.medianMs,
+      at(1000) && at(2000) ? `${(at(2000)!.ours.medianMs / at(1000)!.ours.medianMs).toFixed(2)}x` : 'not run'],
+    ['MeshInstallation <= 1.0x istioctl manifest generate', mesh.medianMs <= istioctlMs,
+      `${mesh.medianMs.toFixed(0)} ms vs ${istioctlMs.toFixed(0)} ms = ${(mesh.medianMs / istioctlMs).toFixed(2)}x`],
+  ];
+  const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()}`;
+  console.log(`\nmachine: ${machine}; median of ${runs} runs after a warm-up, whole process\n`);
+  console.log(table(rows));
+  console.log(`\ncontrol plane: MeshInstallation ${mesh.medianMs.toFixed(0)} ms (${mesh.objects} objects, ${mesh.peakRssMiB.toFixed(0)} MiB) vs istioctl manifest generate ${istioctlMs.toFixed(0)} ms\n`);
+  console.log(table([['target', 'met', 'measured'], ...targets.map(([t, met, m]) => [t, met === undefined ? 'n/a' : met ? 'yes' : 'NO', m])]));
+  if (profile.length) console.log(`\nCPU profile, N = 1000 (self time):\n${profile.join('\n')}`);
+  const out = path.join(root, 'dist', 'bench', 'results.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify({ machine, runs, results, mesh, istioctlMs, targets: targets.map(([t, met, m]) => ({ target: t, met, measured: m })), profile }, undefined, 2)}\n`);
+  console.log(`\nwritten: ${path.relative(root, out)}`);
+}
+
+main();
