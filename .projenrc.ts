@@ -90,6 +90,13 @@ project.addTask('check:packages', {
   exec: 'ts-node --transpile-only scripts/check-packages.ts',
 });
 
+// Synth speed and memory at platform scale against raw cdk8s and istioctl (prints figures; not a test).
+project.addTask('bench', {
+  description: 'Benchmark synth at platform scale (N = 100..2000 services) against the raw-cdk8s and istioctl baselines',
+  exec: 'ts-node --transpile-only scripts/bench/run.ts',
+  receiveArgs: true,
+});
+
 // Regenerates lib/imports/ (Istio L1 classes + the description-free CRD asset) from ../shared.
 project.addTask('import:istio', {
   description: 'Regenerate lib/imports/ from ../shared/istio/crd-all.gen.yaml (descriptions stripped)',

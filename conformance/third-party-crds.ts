@@ -55,14 +55,34 @@ function moduleDir(src: CrdSource): string {
   return info.Dir;
 }
 
+/**
+ * Some projects' CRD YAML (Flagger's) continues single-quoted multi-line strings at the indentation
+ * of their key: Go's YAML parser accepts that, YAML 1.2 (the `yaml` package) does not. Indents such
+ * continuation lines by two more spaces, which changes no value.
+ */
+export function indentQuotedContinuations(text: string): string {
+  const lines = text.split('\n');
+  let open = false;
+  return lines.map((line) => {
+    if (open) {
+      open = !/'\s*$/.test(line.replace(/''/g, ''));
+      return `  ${line}`;
+    }
+    const m = /^\s*[\w-]+: '(.*)$/.exec(line);
+    if (m && !/'\s*$/.test(m[1].replace(/''/g, ''))) open = true;
+    return line;
+  }).join('\n');
+}
+
 /** The CustomResourceDefinitions of every pinned source, parsed. */
 export function loadThirdPartyCrds(sources: readonly CrdSource[] = THIRD_PARTY_CRD_SOURCES): unknown[] {
   const crds: unknown[] = [];
   for (const src of sources) {
     const dir = moduleDir(src);
     for (const file of src.files) {
-      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      const text = indentQuotedContinuations(fs.readFileSync(path.join(dir, file), 'utf8'));
       for (const doc of parseAllDocuments(text)) {
+        if (doc.errors.length > 0) throw new Error(`${src.module}@${src.version}/${file}: ${doc.errors[0].message}`);
         const obj = doc.toJS() as { kind?: string } | null;
         if (obj?.kind === 'CustomResourceDefinition') crds.push(obj);
       }

@@ -1,12 +1,13 @@
 /**
- * The platform-scale app the benchmark synthesizes: one MeshInstallation, N services spread over
- * N/10 ZeroTrustNamespaces, each service with two versions released by a static-weight
- * CanaryRelease and two allow rules.
+ * The platform-scale app the benchmark synthesizes: one MeshInstallation and one IngressGateway,
+ * N services spread over N/10 ZeroTrustNamespaces, each service with two versions released by a
+ * static-weight CanaryRelease, two allow rules and a route on the gateway.
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryRelease, MeshInstallation, MeshPeer, ReleaseStrategy, ReleaseWorkload, WorkloadSelector, ZeroTrustNamespace,
+  CanaryRelease, GatewayTls, IngressGateway, MeshInstallation, MeshPeer, MeshProfile, PathMatch, ReleaseStrategy, ReleaseWorkload,
+  RouteDestination, WorkloadSelector, ZeroTrustNamespace,
 } from '../../lib';
 
 /** Services per namespace. */
@@ -23,18 +24,21 @@ function deployment(chart: Chart, id: string, namespace: string, name: string, v
 
 /** Adds the platform for `services` services to `app` (one chart per namespace, one for the mesh). */
 export function buildPlatform(app: App, services: number): void {
-  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', {});
+  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { profile: MeshProfile.MINIMAL });
+  const gateway = new IngressGateway(new Chart(app, 'edge'), 'Public', { mesh, namespace: 'istio-ingress', createNamespace: true });
   const namespaces = Math.max(1, Math.ceil(services / PER_NAMESPACE));
   for (let n = 0; n < namespaces; n++) {
     const namespace = `team-${n}`;
     const chart = new Chart(app, namespace);
-    const zt = new ZeroTrustNamespace(chart, 'Namespace', { name: namespace, mesh });
+    const zt = new ZeroTrustNamespace(chart, 'Namespace', { name: namespace, mesh, externalNamespaces: ['istio-ingress'] });
+    const host = `${namespace}.platform.example`;
+    gateway.addHost(host, { tls: GatewayTls.simple(`${namespace}-cert`) });
     const count = Math.min(PER_NAMESPACE, services - n * PER_NAMESPACE);
     for (let s = 0; s < count; s++) {
       const name = `svc-${s}`;
       const stable = deployment(chart, `${name}-v1`, namespace, `${name}-v1`, '1.0.0');
       const canary = deployment(chart, `${name}-v2`, namespace, `${name}-v2`, '1.1.0');
-      new CanaryRelease(chart, `${name}-release`, {
+      const release = new CanaryRelease(chart, `${name}-release`, {
         serviceName: name,
         mesh,
         stable: ReleaseWorkload.fromDeployment(stable, { version: 'v1' }),
@@ -44,7 +48,8 @@ export function buildPlatform(app: App, services: number): void {
       const target = WorkloadSelector.fromLabels({ app: name });
       // The previous service of the namespace calls this one; the ingress gateway reaches it too.
       if (s > 0) zt.allowFrom(MeshPeer.serviceAccount(namespace, 'default'), { to: target, ports: [8080], methods: ['GET'] });
-      zt.allowFrom(MeshPeer.ingressGateway(), { to: target, ports: [8080] });
+      zt.allowFrom(gateway, { to: target, ports: [8080] });
+      gateway.addRoute(host, { path: PathMatch.prefix(`/${name}/`), to: RouteDestination.host(`${release.serviceName}.${namespace}.svc.cluster.local`, release.port) });
       if (s === 0) zt.allowFrom(MeshPeer.namespace(namespace), { to: target, ports: [8080] });
     }
   }

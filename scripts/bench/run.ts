@@ -33,12 +33,16 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Compiles lib/ and the bench scripts to plain JavaScript once. */
+/** Compiles lib/ and the bench scripts to plain JavaScript once, with the project's compiler options. */
 function compile(): void {
   fs.rmSync(jsDir, { recursive: true, force: true });
-  const res = spawnSync('npx', ['tsc', '--outDir', jsDir, '--rootDir', root, '--module', 'node16', '--target', 'ES2022',
-    '--esModuleInterop', '--experimentalDecorators', '--resolveJsonModule', '--skipLibCheck', '--types', 'node',
-    path.join(root, 'scripts', 'bench', 'worker.ts')], { cwd: root, encoding: 'utf8' });
+  const tsconfig = path.join(cache, 'tsconfig.json');
+  fs.writeFileSync(tsconfig, JSON.stringify({
+    extends: path.join(root, 'tsconfig.json'),
+    compilerOptions: { outDir: jsDir, rootDir: root, declaration: false, inlineSourceMap: false, inlineSources: false, noUnusedLocals: false },
+    include: [path.join(root, 'lib', '**', '*.ts'), path.join(root, 'scripts', 'bench', '*.ts')],
+  }));
+  const res = spawnSync('npx', ['tsc', '-p', tsconfig], { cwd: root, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`tsc failed:\n${res.stdout}${res.stderr}`);
 }
 

@@ -8,10 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
-import { buildPlatform } from './platform';
-import { MeshInstallation } from '../../lib';
+// Modules are loaded by the mode that needs them, so a baseline does not pay for our library.
+/* eslint-disable @typescript-eslint/no-require-imports */
 
 /** A synthesized chart: its file name and its objects in order. */
 export interface FixtureChart {
@@ -31,16 +29,22 @@ function outputStats(outdir: string): { objects: number; bytes: number } {
 }
 
 function raw(fixture: FixtureChart[], outdir: string): void {
+  const { ApiObject, App, Chart } = require('cdk8s') as typeof import('cdk8s');
   const app = new App({ outdir });
+  let first: InstanceType<typeof Chart> | undefined;
   for (const c of fixture) {
-    // Chart ids give the same file names as the original app (`<chart id>.k8s.yaml`).
+    // Same chart ids, each depending on the mesh chart as in the original app, so cdk8s writes
+    // the same numbered file names (`0000-mesh.k8s.yaml`, ...).
     const chart = new Chart(app, c.file.replace(/^\d{4}-/, '').replace(/\.k8s\.yaml$/, ''));
+    if (first) chart.addDependency(first);
+    first = first ?? chart;
     c.objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o as any));
   }
   app.synth();
 }
 
 function floor(fixture: FixtureChart[], outdir: string): void {
+  const { stringify } = require('yaml') as typeof import('yaml');
   for (const c of fixture) {
     fs.writeFileSync(path.join(outdir, c.file), c.objects.map((o) => stringify(o)).join('---\n'));
   }
@@ -51,6 +55,8 @@ function main(): void {
   const outdir = mode === 'mesh' ? arg : outdirArg;
   fs.mkdirSync(outdir, { recursive: true });
   if (mode === 'ours') {
+    const { App } = require('cdk8s') as typeof import('cdk8s');
+    const { buildPlatform } = require('./platform') as typeof import('./platform');
     const app = new App({ outdir });
     buildPlatform(app, Number(arg));
     app.synth();
@@ -59,6 +65,8 @@ function main(): void {
   } else if (mode === 'floor') {
     floor(JSON.parse(fs.readFileSync(arg, 'utf8')), outdir);
   } else if (mode === 'mesh') {
+    const { App, Chart } = require('cdk8s') as typeof import('cdk8s');
+    const { MeshInstallation } = require('../../lib') as typeof import('../../lib');
     const app = new App({ outdir });
     new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', {});
     app.synth();

@@ -3,6 +3,7 @@ import { kubernetesModelsAvailable } from '../../conformance/core-schemas';
 import { istioctlManifest, VARIANTS } from '../../conformance/inject';
 import { parseRequestUri } from '../../conformance/k8s-cel';
 import { SchemaValidator } from '../../conformance/schema-validator';
+import { indentQuotedContinuations } from '../../conformance/third-party-crds';
 import { expectInjectionWorks, expectIstioctlAccepts, expectSchemaValid, findIstioctl } from '../helpers/conformance';
 
 const validator = SchemaValidator.istio();
@@ -257,4 +258,23 @@ describe('third-party CRDs (fetched with go mod download)', () => {
     expect(bad.validatedBy).toBe('crd');
     expect(bad.problems.map((p) => p.field)).toContain('.spec.podMetricsEndpoints[0].interval');
   }, 60_000);
+});
+
+describe('indentQuotedContinuations', () => {
+  test('indents continuation lines of an unterminated single-quoted scalar, nothing else', () => {
+    const text = [
+      'a:',
+      '  description: \'first line',
+      "  second: line, it''s done'",
+      '  type: string',
+      '  other: \'closed\'',
+    ].join('\n');
+    expect(indentQuotedContinuations(text)).toBe([
+      'a:',
+      '  description: \'first line',
+      "    second: line, it''s done'",
+      '  type: string',
+      '  other: \'closed\'',
+    ].join('\n'));
+  });
 });
