@@ -21,6 +21,7 @@ import {
 import { resolveWorkloads, ReleaseVersions } from './private/canary/workloads';
 import { MeshValidationError } from './private/errors';
 import { istioDuration } from './private/istio-duration';
+import { dependOnMesh } from './private/mesh-dependency';
 import { validateRetryPolicy } from './private/retry-policy';
 import { validateDnsLabel, validateIntRange } from './private/validate';
 import { ReleasePlan } from './release-plan';
@@ -281,7 +282,7 @@ export class CanaryRelease extends Construct {
     this.canaryWeight = this.norm.kind === 'static' ? this.norm.canaryWeight : 0;
     this.stableWeight = 100 - this.canaryWeight;
 
-    if (props.mesh && Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+    dependOnMesh(this, props.mesh);
 
     // Objects.
     if (!props.service) this.createService(targetPort, this.versions.serviceSelector);

@@ -9,6 +9,7 @@ import {
   GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload, statusServicePort,
 } from './private/gateway/workload';
 import { LABEL_NETWORK } from './private/labels';
+import { dependOnMesh } from './private/mesh-dependency';
 
 /** Port of cross-network mTLS traffic (Istio's convention, also the default `networking.istio.io/gatewayPort`). */
 const CROSS_NETWORK_PORT = 15443;
@@ -64,7 +65,7 @@ export class EastWestGateway extends Construct {
     this.namespace = this.workload.namespace;
     this.network = props.network;
     this.mesh = props.mesh;
-    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+    dependOnMesh(this, props.mesh);
     this.rendered = renderGatewayWorkload(this, this.workload, {
       ports: [statusServicePort(), { name: 'tls', port: CROSS_NETWORK_PORT, targetPort: CROSS_NETWORK_PORT }],
       extraLabels: { [LABEL_NETWORK]: this.network },

@@ -7,10 +7,12 @@ import {
 } from './imports/networking.istio.io';
 import { IMeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeerConfig } from './mesh-peer';
+import { oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
 import { CLUSTER_DOMAIN } from './private/gateway/render';
 import { GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload } from './private/gateway/workload';
+import { dependOnMesh } from './private/mesh-dependency';
 import { validateDnsLabel } from './private/validate';
 import { objectName } from './private/zero-trust/names';
 import { validateExternalHostName, validatePort } from './private/zero-trust/validate';
@@ -153,14 +155,14 @@ export class EgressGateway extends Construct implements IMeshPeer {
     this.injection = this.workload.injection;
     this.serviceAccountName = this.workload.serviceAccountName;
     this.serviceType = this.workload.serviceType;
-    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+    dependOnMesh(this, props.mesh);
     this.rendered = renderGatewayWorkload(this, this.workload, {
       ports: [
         { name: 'http2', port: EGRESS_HTTP_PORT, targetPort: EGRESS_HTTP_TARGET_PORT },
         { name: 'https', port: EGRESS_TLS_PORT, targetPort: EGRESS_TLS_TARGET_PORT },
       ],
     });
-    this.node.addValidation({ validate: () => this.validateGateway() });
+    this.node.addValidation({ validate: oncePerSynth(this, () => this.validateGateway()) });
   }
 
   /** The pod labels every selector of this gateway uses (a copy). */

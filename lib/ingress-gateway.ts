@@ -6,6 +6,7 @@ import { HttpRouteOptions, RouteDestination, RouteDestinationConfig } from './ht
 import { EnvoyFilter, Gateway, VirtualService } from './imports/networking.istio.io';
 import { IMeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeerConfig } from './mesh-peer';
+import { oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { CertificateRegistry } from './private/gateway/certificates';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
@@ -15,6 +16,7 @@ import { validateGatewayHost, validateRateLimit } from './private/gateway/valida
 import {
   GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload, statusServicePort, validateGatewayPort,
 } from './private/gateway/workload';
+import { dependOnMesh } from './private/mesh-dependency';
 import { NameAllocator, objectName } from './private/zero-trust/names';
 import { validateDnsSubdomain, validatePort } from './private/zero-trust/validate';
 import { LocalRateLimit } from './rate-limit';
@@ -147,7 +149,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
     if (this.httpPort === this.httpsPort) {
       throw new MeshValidationError(this, `'httpPort' and 'httpsPort' must differ, both are ${this.httpPort}; use e.g. 80 and 443`);
     }
-    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+    dependOnMesh(this, props.mesh);
 
     this.rendered = renderGatewayWorkload(this, this.workload, {
       ports: [
@@ -162,7 +164,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
     });
     this.virtualServiceScope = new Construct(this, 'VirtualServices');
     this.certificates = new CertificateRegistry(this, this.namespace);
-    this.node.addValidation({ validate: () => this.validateGateway() });
+    this.node.addValidation({ validate: oncePerSynth(this, () => this.validateGateway()) });
   }
 
   /** The pod labels every selector of this gateway uses (a copy). */

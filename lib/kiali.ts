@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshInstallation } from './mesh-installation';
 import { MeshValidationError } from './private/errors';
+import { dependOnMesh } from './private/mesh-dependency';
 import { KIALI_GVK, KialiSpec, urlProblem } from './private/observability/kiali-spec';
 import { validateDnsLabel } from './private/validate';
 import { NAMESPACE_NAME_LABEL } from './private/zero-trust/render';
@@ -118,7 +119,7 @@ export class Kiali extends Construct {
     }
     validateList(this, 'namespaces', props.namespaces, "omit 'namespaces' to give Kiali cluster-wide access",
       (ns, prop) => validateDnsLabel(this, prop, ns));
-    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+    dependOnMesh(this, props.mesh);
 
     const visible = props.namespaces ? [...new Set([props.mesh.namespace, ...props.namespaces])] : undefined;
     const spec: KialiSpec = {

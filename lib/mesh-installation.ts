@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshConfigOptions } from './mesh-config';
 import { MeshProfile } from './mesh-profile';
+import { allConstructs } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { renderCni } from './private/install/cni';
 import { ISTIO_RELEASE } from './private/install/context';
@@ -251,7 +252,7 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
 
   /** Objects this installation emits that an installation declared before it also emits. */
   private sharedObjects(): string[] {
-    const all = this.node.root.node.findAll().filter((c): c is MeshInstallation => c instanceof MeshInstallation);
+    const all = allConstructs(this).filter((c): c is MeshInstallation => c instanceof MeshInstallation);
     const earlier = all.slice(0, all.indexOf(this)).map((m) => ({ path: m.node.path, objects: m.apiObjects }));
     return duplicateObjectMessages(this.apiObjects, earlier);
   }

@@ -2,7 +2,9 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Telemetry, TelemetrySpec, TelemetrySpecAccessLogging, TelemetrySpecMetrics, TelemetrySpecTracing } from './imports/telemetry.istio.io';
 import { IMeshInstallation } from './mesh-installation';
+import { oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
+import { dependOnMesh } from './private/mesh-dependency';
 import { meshTelemetryFacts, MeshTelemetryFacts } from './private/observability/mesh-facts';
 import { telemetryConflictCheck } from './private/observability/telemetry-conflicts';
 import { renderAccessLogging, renderMetrics, renderTracing } from './private/observability/telemetry-spec';
@@ -107,7 +109,7 @@ export class MeshTelemetry extends Construct {
     this.name = props.name ?? (this.selectorConfig ? this.selectorConfig.name : this.meshWide ? 'mesh-default' : 'default');
     validateDnsSubdomain(this, 'name', this.name);
     this.facts = meshTelemetryFacts(props.mesh);
-    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+    dependOnMesh(this, props.mesh);
 
     this.resource = new Telemetry(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
@@ -117,7 +119,7 @@ export class MeshTelemetry extends Construct {
     if (props.accessLogging) this.addAccessLogging(props.accessLogging);
     if (props.metrics) this.addMetrics(props.metrics);
     this.node.addValidation({ validate: () => this.nothingConfigured() });
-    this.node.addValidation({ validate: telemetryConflictCheck(this.resource) });
+    this.node.addValidation({ validate: oncePerSynth(this, telemetryConflictCheck(this.resource)) });
   }
 
   /**

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { IMeshInstallation } from './mesh-installation';
 import { MeshValidationError } from './private/errors';
 import { DEFAULT_REVISION, LABEL_REV } from './private/labels';
+import { dependOnMesh } from './private/mesh-dependency';
 import {
   POD_MONITOR_GVK, PodMonitorSpec, PROMETHEUS_DURATION, SERVICE_MONITOR_GVK, ServiceMonitorSpec,
 } from './private/observability/prometheus-operator';
@@ -121,7 +122,7 @@ export class PrometheusScraping extends Construct {
     if (!Object.values(PrometheusScrapeMode).includes(this.mode)) {
       throw new MeshValidationError(this, `'mode' must be a PrometheusScrapeMode (PROMETHEUS_OPERATOR, ANNOTATIONS), got ${JSON.stringify(this.mode)}`);
     }
-    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+    dependOnMesh(this, props.mesh);
     if (this.mode === PrometheusScrapeMode.ANNOTATIONS) {
       const operatorOnly = (['namespaces', 'monitorNamespace', 'monitorLabels', 'interval', 'scrapeIstiod'] as const).filter((p) => props[p] !== undefined);
       if (operatorOnly.length > 0) {

@@ -13,7 +13,9 @@ import { IMeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeer, MeshPeerConfig } from './mesh-peer';
 import { MtlsMode, MtlsPortException } from './mtls';
 import { PolicyEnforcement } from './policy-enforcement';
+import { appIndex } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
+import { dependOnMesh } from './private/mesh-dependency';
 import { validateDnsLabel } from './private/validate';
 import { labelsKey, NameAllocator, objectName } from './private/zero-trust/names';
 import { findDisabledProbeRewrites } from './private/zero-trust/probes';
@@ -322,7 +324,7 @@ export class ZeroTrustNamespace extends Construct {
     validateList(this, 'externalNamespaces', props.externalNamespaces, "omit 'externalNamespaces' if there are none",
       (ns, prop) => validateDnsLabel(this, prop, ns));
     this.jwtIssuers = this.validateJwtIssuers(props.jwtIssuers);
-    if (Construct.isConstruct(props.mesh)) this.node.addDependency(props.mesh);
+    dependOnMesh(this, props.mesh);
 
     const namespace = new k8s.KubeNamespace(this, 'Resource', { metadata: { name: this.name, labels: { ...props.mesh.injectionLabels } } });
     // Namespaces are cluster-scoped: drop the namespace a namespaced chart stamps on every object.
@@ -870,10 +872,10 @@ export class ZeroTrustNamespace extends Construct {
 
   /** Synth-time check: every peer namespace is declared in the app or listed as external. */
   private validateKnownNamespaces(): string[] {
-    const known = new Set<string>([this.mesh.namespace, ...this.externalNamespaces]);
-    for (const c of this.node.root.node.findAll()) {
-      if (c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1') known.add(c.name);
-    }
+    const declared = appIndex(this, 'namespace-objects', (all) => new Set(all
+      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Namespace' && c.apiVersion === 'v1')
+      .map((c) => c.name)));
+    const known = new Set<string>([this.mesh.namespace, ...this.externalNamespaces, ...declared]);
     const errors: string[] = [];
     const check = (ns: string, what: string) => {
       if (!known.has(ns)) {

@@ -32,7 +32,6 @@ describe('Kiali', () => {
       external_services: { prometheus: { url: PROMETHEUS }, tracing: { enabled: false } },
       deployment: { cluster_wide_access: true },
     });
-    expect(k.node.dependencies).toContain(k.mesh);
     expect(ApiObject.of(k).kind).toBe('Kiali');
   });
 

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CustomTag, IstioMetric, MeshInstallation, MeshTelemetry, MeshTelemetryProps, TagOverride, telemetry, WorkloadMode, WorkloadSelector,
+  CustomTag, ExtensionProvider, IstioMetric, MeshInstallation, MeshTelemetry, MeshTelemetryProps, TagOverride, telemetry, WorkloadMode, WorkloadSelector,
 } from '../lib';
 import { expectIstioctlAccepts, expectSchemaValid } from './helpers/conformance';
 import { installedMesh } from './observability-fixture';
@@ -102,9 +102,14 @@ describe('scope', () => {
     find(Testing.synth(chart), 'Telemetry', 'tracing-10pct', 'istio-system');
   });
 
-  test('depends on the mesh, so it is applied after the control plane', () => {
+  test('in the mesh chart it depends on the mesh, so it is applied after the control plane', () => {
     // WHEN
-    const { t, mesh } = meshTelemetry({ tracing: { randomSamplingPercentage: 10 } });
+    const app = Testing.app();
+    const chart = new Chart(app, 'mesh');
+    const mesh = new MeshInstallation(chart, 'Mesh', {
+      meshConfig: { extensionProviders: [ExtensionProvider.zipkin({ name: 'zipkin', service: 'zipkin.observability.svc.cluster.local', port: 9411 })] },
+    });
+    const t = new MeshTelemetry(chart, 'Telemetry', { mesh, tracing: { providers: ['zipkin'], randomSamplingPercentage: 10 } });
 
     // THEN
     expect(t.node.dependencies).toContain(mesh);

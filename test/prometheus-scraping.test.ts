@@ -145,12 +145,12 @@ describe('Prometheus Operator mode (default)', () => {
     expect(scrape.istiodServiceMonitor).toBeUndefined();
   });
 
-  test('depends on the mesh', () => {
+  test('in another chart than the mesh it adds no dependency', () => {
     // WHEN
-    const { scrape, mesh } = scraping();
+    const { scrape } = scraping();
 
     // THEN
-    expect(scrape.node.dependencies).toContain(mesh);
+    expect(scrape.node.dependencies).toEqual([]);
   });
 });
 

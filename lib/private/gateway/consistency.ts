@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { hostCovers } from './validate';
+import { allConstructs } from '../app-scan';
 
 /** The objects of one gateway whose references must agree. */
 export interface GatewayObjects {
@@ -119,7 +120,7 @@ export function findNameClashes(scope: IConstruct, own: ApiObject[]): string[] {
   const keyOf = (o: ApiObject) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.name}`;
   const wanted = new Map(own.map((o) => [keyOf(o), o]));
   const errors: string[] = [];
-  for (const c of scope.node.root.node.findAll()) {
+  for (const c of allConstructs(scope)) {
     if (!(c instanceof ApiObject) || mine.has(c)) continue;
     const clash = wanted.get(keyOf(c));
     if (clash) {

@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { allConstructs } from '../app-scan';
 
 /** A Telemetry resource of the app, as the conflict checks see it. */
 interface TelemetryRef {
@@ -11,7 +12,7 @@ interface TelemetryRef {
 
 /** Every Telemetry resource in the app of `scope` (ours and L1 ones written by hand). */
 function telemetriesOf(scope: IConstruct): TelemetryRef[] {
-  return scope.node.root.node.findAll()
+  return allConstructs(scope)
     .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Telemetry' && c.apiVersion.startsWith('telemetry.istio.io/'))
     .map((object) => {
       const json = object.toJson() as { metadata?: { namespace?: string }; spec?: { selector?: { matchLabels?: { [key: string]: string } } } };
