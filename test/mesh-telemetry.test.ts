@@ -1,7 +1,8 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CustomTag, ExtensionProvider, IstioMetric, MeshInstallation, MeshTelemetry, MeshTelemetryProps, TagOverride, telemetry, WorkloadMode, WorkloadSelector,
+  CustomTag, ExtensionProvider, IstioMetric, MeshInstallation, MeshTelemetry, MeshTelemetryProps, TagOverride, telemetry, WorkloadMode,
+  WorkloadSelector,
 } from '../lib';
 import { expectIstioctlAccepts, expectSchemaValid } from './helpers/conformance';
 import { installedMesh } from './observability-fixture';
