@@ -6,7 +6,7 @@ import { HttpRouteOptions, RouteDestination, RouteDestinationConfig } from './ht
 import { EnvoyFilter, Gateway, VirtualService } from './imports/networking.istio.io';
 import { IMeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeerConfig } from './mesh-peer';
-import { oncePerSynth } from './private/app-scan';
+import { appIndex, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { CertificateRegistry } from './private/gateway/certificates';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
@@ -406,9 +406,11 @@ export class IngressGateway extends Construct implements IMeshPeer {
       return ["the gateway has no hosts; call addHost('app.example.com', { tls: GatewayTls.simple('app-cert') }) and addRoute()"];
     }
     const errors: string[] = [];
+    const routedElsewhere = virtualServiceBindings(this);
     for (const entry of this.hostEntries.values()) {
-      if (entry.routes.length === 0 && !entry.passthroughRoute) {
-        errors.push(`host "${entry.host}" has no routes, so the gateway would answer 404; call addRoute(${JSON.stringify(entry.host)}, { to: ... }) or remove the host`);
+      if (entry.routes.length === 0 && !entry.passthroughRoute && !routedElsewhere.has(`${this.gatewayRef}|${entry.host}`)) {
+        errors.push(`host "${entry.host}" has no routes, so the gateway would answer 404; call addRoute(${JSON.stringify(entry.host)}, { to: ... }), ` +
+          'bind a release to it (CanaryRelease gateway), or remove the host');
       }
       const unreachable = findUnreachable(sortRoutes(entry.routes));
       if (unreachable) {
@@ -427,4 +429,20 @@ export class IngressGateway extends Construct implements IMeshPeer {
     errors.push(...findNameClashes(this, [this.rendered.deployment, this.rendered.service, this.gateway]));
     return errors;
   }
+}
+
+/**
+ * `<gateway>|<host>` of every VirtualService in the app bound to a gateway by other constructs
+ * (e.g. a CanaryRelease's weighted routes), so a host routed that way is not reported as unrouted.
+ */
+function virtualServiceBindings(scope: IConstruct): Set<string> {
+  return appIndex(scope, 'virtual-service-gateway-hosts', (all) => {
+    const bindings = new Set<string>();
+    for (const c of all) {
+      if (!(c instanceof ApiObject) || c.kind !== 'VirtualService' || !c.apiVersion.startsWith('networking.istio.io/')) continue;
+      const spec = c.toJson().spec ?? {};
+      for (const g of spec.gateways ?? []) for (const h of spec.hosts ?? []) bindings.add(`${g}|${h}`);
+    }
+    return bindings;
+  });
 }

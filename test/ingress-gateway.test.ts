@@ -946,6 +946,6 @@ describe('validation', () => {
     expect(() => Testing.synth(empty.edge)).toThrow(
       /\[edge\/Public\] the gateway has no hosts; call addHost\('app.example.com', \{ tls: GatewayTls.simple\('app-cert'\) \}\) and addRoute\(\)/);
     expect(() => Testing.synth(routeless.edge)).toThrow(
-      /\[edge\/Public\] host "shop.example.com" has no routes, so the gateway would answer 404; call addRoute\("shop.example.com", \{ to: \.\.\. \}\) or remove the host/);
+      /\[edge\/Public\] host "shop.example.com" has no routes, so the gateway would answer 404; call addRoute\("shop.example.com", \{ to: \.\.\. \}\), bind a release to it \(CanaryRelease gateway\), or remove the host/);
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * Situation: a small-business platform runs its web shop on a zero-trust network. Mutual TLS is
+ * STRICT everywhere from install time; customers reach the shop through an ingress gateway that
+ * terminates TLS at the edge (certificate from cert-manager) and rate-limits the shop's host; the
+ * new catalog version goes out as a canary (DestinationRule subsets + VirtualService weights, 10 %
+ * committed in Git) behind that gateway; Prometheus scrapes every proxy's merged metrics through
+ * the zero-trust NetworkPolicies.
+ *
+ *   npm run synth -- small-business-platform   # writes dist/examples/small-business-platform/
+ */
+import { App, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  CanaryRelease, CertificateIssuer, GatewayTls, IngressGateway, MeshInstallation, MeshPeer, MeshProfile, PrometheusScrapeMode,
+  PrometheusScraping, ReleaseStrategy, ReleaseWorkload, security, WorkloadSelector, ZeroTrustNamespace,
+} from '../lib';
+
+const NAMESPACE = 'shop';
+const HOST = 'shop.small-business.example';
+
+/** Adds the example's charts to `app`. */
+export function build(app: App): void {
+  const meshChart = new Chart(app, 'mesh');
+  const mesh = new MeshInstallation(meshChart, 'Mesh', { profile: MeshProfile.MINIMAL });
+  // Cluster-wide mTLS from install time: a STRICT PeerAuthentication in the root namespace.
+  new security.PeerAuthentication(meshChart, 'MeshWideStrict', {
+    metadata: { name: 'default', namespace: mesh.namespace },
+    spec: { mtls: { mode: security.PeerAuthenticationSpecMtlsMode.STRICT } },
+  });
+  // The platform's Prometheus (Prometheus Operator) scrapes istiod and every proxy.
+  new PrometheusScraping(meshChart, 'Prometheus', { mesh, mode: PrometheusScrapeMode.PROMETHEUS_OPERATOR });
+
+  const edge = new Chart(app, 'edge');
+  const gateway = new IngressGateway(edge, 'Public', { mesh, namespace: 'istio-ingress', createNamespace: true, replicas: 2 });
+  gateway.addHost(HOST, {
+    tls: GatewayTls.simple('shop-small-business-example', { issuer: CertificateIssuer.clusterIssuer('letsencrypt-prod') }),
+    rateLimit: { requests: 200, interval: Duration.seconds(1) },
+  });
+
+  const chart = new Chart(app, 'shop');
+  const shop = new ZeroTrustNamespace(chart, 'Shop', { name: NAMESPACE, mesh, externalNamespaces: ['istio-ingress'] });
+  const stable = workload(chart, 'CatalogV1', 'catalog-v1', 'registry.small-business.example/catalog:3.2.0');
+  const canary = workload(chart, 'CatalogV2', 'catalog-v2', 'registry.small-business.example/catalog:3.3.0');
+
+  new CanaryRelease(chart, 'Catalog', {
+    serviceName: 'catalog',
+    mesh,
+    stable: ReleaseWorkload.fromDeployment(stable),
+    canary: ReleaseWorkload.fromDeployment(canary),
+    // The commit is the step: 10 now, then 50, then 100 (promote) or 0 (roll back).
+    strategy: ReleaseStrategy.staticWeight(10),
+    gateway: { gateway: gateway.gatewayRef, hosts: [HOST] },
+    trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } },
+    timeout: Duration.seconds(5),
+  });
+  // Only the gateway's pods may call the catalog.
+  shop.allowFrom(gateway, { to: WorkloadSelector.fromLabels({ app: 'catalog' }), ports: [8080] });
+  shop.allowFrom(MeshPeer.namespace(NAMESPACE), { to: WorkloadSelector.fromLabels({ app: 'catalog' }), ports: [8080], methods: ['GET'] });
+}
+
+/** A Deployment serving HTTP on 8080 with a readiness probe (kept working under STRICT by the probe rewrite). */
+function workload(chart: Chart, id: string, name: string, image: string): kplus.Deployment {
+  const serviceAccount = new kplus.ServiceAccount(chart, `${id}ServiceAccount`, { metadata: { name: 'catalog', namespace: NAMESPACE } });
+  return new kplus.Deployment(chart, id, {
+    metadata: { name, namespace: NAMESPACE },
+    serviceAccount,
+    replicas: 2,
+    containers: [{ name: 'app', image, portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) }],
+  });
+}
+
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}
