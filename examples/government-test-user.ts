@@ -1,0 +1,75 @@
+/**
+ * Situation: a government team segments its services and tries a new version safely. The
+ * benefits calculator moves from v1 to v3: half of the traffic is shifted now, one named test user
+ * (header `x-test-user: alice`) always gets v3, and a 2-second delay is injected into 10 % of
+ * requests to prove the callers' timeouts hold. Every rule is enforced at L7 (AuthorizationPolicy
+ * by SPIFFE identity) and L3 (NetworkPolicies), and traces go to the team's OpenTelemetry
+ * collector at 5 % sampling.
+ *
+ *   npm run synth -- government-test-user   # writes dist/examples/government-test-user/
+ */
+import { App, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  CanaryRelease, ExtensionProvider, MeshInstallation, MeshPeer, MeshProfile, MeshTelemetry, ReleaseStrategy, ReleaseWorkload, RequestMatch,
+  WorkloadSelector, ZeroTrustNamespace,
+} from '../lib';
+
+const NAMESPACE = 'benefits';
+
+/** Adds the example's charts to `app`. */
+export function build(app: App): void {
+  const meshChart = new Chart(app, 'mesh');
+  const mesh = new MeshInstallation(meshChart, 'Mesh', {
+    profile: MeshProfile.MINIMAL,
+    meshConfig: {
+      extensionProviders: [
+        ExtensionProvider.openTelemetryTracing({ name: 'otel', service: 'otel-collector.observability.svc.cluster.local', port: 4317 }),
+      ],
+    },
+  });
+  new MeshTelemetry(meshChart, 'Tracing', { mesh, tracing: { providers: ['otel'], randomSamplingPercentage: 5 } });
+
+  const chart = new Chart(app, 'benefits');
+  const benefits = new ZeroTrustNamespace(chart, 'Benefits', { name: NAMESPACE, mesh });
+  const portal = workload(chart, 'Portal', 'portal', '1.0.0');
+  const v1 = workload(chart, 'CalculatorV1', 'calculator-v1', '1.4.0');
+  const v3 = workload(chart, 'CalculatorV3', 'calculator-v3', '3.0.0');
+
+  new CanaryRelease(chart, 'Calculator', {
+    serviceName: 'calculator',
+    mesh,
+    stable: ReleaseWorkload.fromDeployment(v1, { version: 'v1' }),
+    canary: ReleaseWorkload.fromDeployment(v3, { version: 'v3' }),
+    // Traffic shifting v1 -> v3, one commit per step.
+    strategy: ReleaseStrategy.staticWeight(50),
+    canaryMatches: [RequestMatch.headerExact('x-test-user', 'alice')],
+    fault: { delay: Duration.seconds(2), delayPercent: 10 },
+    timeout: Duration.seconds(5),
+  });
+
+  // Only the portal may call the calculator, and only to compute.
+  benefits.allowFrom(MeshPeer.fromDeployment(portal), {
+    to: WorkloadSelector.fromLabels({ app: 'calculator' }),
+    ports: [8080],
+    methods: ['POST'],
+    paths: ['/calculate'],
+  });
+}
+
+/** A Deployment with its own ServiceAccount serving HTTP on 8080. */
+function workload(chart: Chart, id: string, name: string, version: string): kplus.Deployment {
+  const serviceAccount = new kplus.ServiceAccount(chart, `${id}ServiceAccount`, { metadata: { name, namespace: NAMESPACE } });
+  return new kplus.Deployment(chart, id, {
+    metadata: { name, namespace: NAMESPACE },
+    serviceAccount,
+    replicas: 2,
+    containers: [{ name: 'app', image: `registry.gov.example/${name.replace(/-v\d+$/, '')}:${version}`, portNumber: 8080 }],
+  });
+}
+
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}
