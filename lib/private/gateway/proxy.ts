@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { CLUSTER_DOMAIN, ENVOY_PROM_PORT, STATUS_PORT } from './render';
 import { IMeshInstallation } from '../../mesh-installation';
+import { gatewayProxyVolumes } from '../gateway-volumes';
 
 /** What a fully rendered (not injected) gateway proxy needs to know. */
 export interface RenderedProxySpec {
@@ -81,26 +82,5 @@ function proxyEnv(spec: RenderedProxySpec): k8s.EnvVar[] {
 
 /** The volumes behind the mounts of `renderedProxyContainer`. */
 export function renderedProxyVolumes(mesh: IMeshInstallation): k8s.Volume[] {
-  return [
-    { name: 'workload-socket', emptyDir: {} },
-    { name: 'credential-socket', emptyDir: {} },
-    { name: 'workload-certs', emptyDir: {} },
-    { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } },
-    {
-      name: 'podinfo',
-      downwardApi: {
-        items: [
-          { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
-          { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
-        ],
-      },
-    },
-    { name: 'istio-envoy', emptyDir: { medium: 'Memory' } },
-    { name: 'istio-data', emptyDir: {} },
-    {
-      name: 'istio-token',
-      projected: { sources: [{ serviceAccountToken: { audience: 'istio-ca', expirationSeconds: 43200, path: 'istio-token' } }] },
-    },
-    { name: 'config-volume', configMap: { name: mesh.revision ? `istio-${mesh.revision}` : 'istio', optional: true } },
-  ];
+  return gatewayProxyVolumes(mesh.revision ? `istio-${mesh.revision}` : 'istio', true);
 }

@@ -4,6 +4,7 @@ import { MeshProfile } from '../../mesh-profile';
 import { LABEL_DATAPLANE_MODE, LABEL_INJECT, LABEL_REV } from '../labels';
 import { componentLabels, image, InstallContext, istiodAddress } from './context';
 import { toKubeResources } from './istiod';
+import { gatewayProxyVolumes } from '../gateway-volumes';
 
 /** A port of a gateway Service; the gateway container listens on `targetPort`. */
 interface GatewayPort {
@@ -253,29 +254,9 @@ function proxyEnv(ctx: InstallContext, kind: GatewayKind): k8s.EnvVar[] {
 }
 
 function proxyVolumes(ctx: InstallContext, kind: GatewayKind): k8s.Volume[] {
-  const certPrefix = kind.istio;
   return [
-    { name: 'workload-socket', emptyDir: {} },
-    { name: 'credential-socket', emptyDir: {} },
-    { name: 'workload-certs', emptyDir: {} },
-    { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } },
-    {
-      name: 'podinfo',
-      downwardApi: {
-        items: [
-          { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
-          { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
-        ],
-      },
-    },
-    { name: 'istio-envoy', emptyDir: {} },
-    { name: 'istio-data', emptyDir: {} },
-    {
-      name: 'istio-token',
-      projected: { sources: [{ serviceAccountToken: { audience: 'istio-ca', expirationSeconds: 43200, path: 'istio-token' } }] },
-    },
-    { name: 'config-volume', configMap: { name: `istio${ctx.revSuffix}`, optional: true } },
-    { name: `${certPrefix}-certs`, secret: { secretName: `${kind.name}-certs`, optional: true } },
-    { name: `${certPrefix}-ca-certs`, secret: { secretName: `${kind.name}-ca-certs`, optional: true } },
+    ...gatewayProxyVolumes(`istio${ctx.revSuffix}`, false),
+    { name: `${kind.istio}-certs`, secret: { secretName: `${kind.name}-certs`, optional: true } },
+    { name: `${kind.istio}-ca-certs`, secret: { secretName: `${kind.name}-ca-certs`, optional: true } },
   ];
 }
