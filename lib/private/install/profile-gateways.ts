@@ -4,7 +4,7 @@ import { MeshProfile } from '../../mesh-profile';
 import { LABEL_DATAPLANE_MODE, LABEL_INJECT, LABEL_REV } from '../labels';
 import { componentLabels, image, InstallContext, istiodAddress } from './context';
 import { toKubeResources } from './istiod';
-import { gatewayProxyVolumes } from '../gateway-volumes';
+import { GATEWAY_PROXY_MOUNTS, gatewayProxyEnv, gatewayProxyVolumes } from '../gateway-proxy';
 
 /** A port of a gateway Service; the gateway container listens on `targetPort`. */
 interface GatewayPort {
@@ -203,7 +203,15 @@ function proxyContainer(ctx: InstallContext, kind: GatewayKind): k8s.Container {
       successThreshold: 1,
       failureThreshold: 30,
     },
-    env: proxyEnv(ctx, kind),
+    env: gatewayProxyEnv({
+      name: kind.name,
+      namespace: ctx.namespace,
+      istiodAddress: istiodAddress(ctx),
+      trustDomain: ctx.trustDomain,
+      meshId: ctx.meshId ?? ctx.trustDomain,
+      clusterName: ctx.clusterName,
+      network: ctx.network,
+    }),
     resources: toKubeResources(ctx.gatewayResources),
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -212,45 +220,11 @@ function proxyContainer(ctx: InstallContext, kind: GatewayKind): k8s.Container {
       capabilities: { drop: ['ALL'] },
     },
     volumeMounts: [
-      { name: 'workload-socket', mountPath: '/var/run/secrets/workload-spiffe-uds' },
-      { name: 'credential-socket', mountPath: '/var/run/secrets/credential-uds' },
-      { name: 'workload-certs', mountPath: '/var/run/secrets/workload-spiffe-credentials' },
-      { name: 'istio-envoy', mountPath: '/etc/istio/proxy' },
-      { name: 'config-volume', mountPath: '/etc/istio/config' },
-      { name: 'istiod-ca-cert', mountPath: '/var/run/secrets/istio' },
-      { name: 'istio-token', mountPath: '/var/run/secrets/tokens', readOnly: true },
-      { name: 'istio-data', mountPath: '/var/lib/istio/data' },
-      { name: 'podinfo', mountPath: '/etc/istio/pod' },
+      ...GATEWAY_PROXY_MOUNTS,
       { name: `${certPrefix}-certs`, mountPath: `/etc/istio/${certPrefix}-certs`, readOnly: true },
       { name: `${certPrefix}-ca-certs`, mountPath: `/etc/istio/${certPrefix}-ca-certs`, readOnly: true },
     ],
   };
-}
-
-function proxyEnv(ctx: InstallContext, kind: GatewayKind): k8s.EnvVar[] {
-  const field = (fieldPath: string) => ({ fieldRef: { apiVersion: 'v1', fieldPath } });
-  const env: k8s.EnvVar[] = [
-    { name: 'PILOT_CERT_PROVIDER', value: 'istiod' },
-    { name: 'CA_ADDR', value: istiodAddress(ctx) },
-    { name: 'NODE_NAME', valueFrom: field('spec.nodeName') },
-    { name: 'POD_NAME', valueFrom: field('metadata.name') },
-    { name: 'POD_NAMESPACE', valueFrom: field('metadata.namespace') },
-    { name: 'INSTANCE_IP', valueFrom: field('status.podIP') },
-    { name: 'HOST_IP', valueFrom: field('status.hostIP') },
-    { name: 'ISTIO_CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: k8s.Quantity.fromString('1') } } },
-    { name: 'SERVICE_ACCOUNT', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
-    { name: 'ISTIO_META_WORKLOAD_NAME', value: kind.name },
-    { name: 'ISTIO_META_OWNER', value: `kubernetes://apis/apps/v1/namespaces/${ctx.namespace}/deployments/${kind.name}` },
-    { name: 'ISTIO_META_MESH_ID', value: ctx.meshId ?? ctx.trustDomain },
-    { name: 'TRUST_DOMAIN', value: ctx.trustDomain },
-    { name: 'ISTIO_META_UNPRIVILEGED_POD', value: 'true' },
-  ];
-  if (ctx.network) env.push({ name: 'ISTIO_META_NETWORK', value: ctx.network });
-  env.push(
-    { name: 'ISTIO_META_CLUSTER_ID', value: ctx.clusterName },
-    { name: 'ISTIO_META_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-  );
-  return env;
 }
 
 function proxyVolumes(ctx: InstallContext, kind: GatewayKind): k8s.Volume[] {
