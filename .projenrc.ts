@@ -36,14 +36,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
   // @bufbuild/cel parses access-log filters at synth time; its peer @bufbuild/protobuf ships with it.
-  bundledDeps: ['yaml@^2.9.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2'],
+  // ajv (with @bufbuild/cel) validates Istio custom resources against their CRD schemas at synth time
+  // (lib/private/schema/crd-validator.ts, the analyzer's IST0106); the conformance suite uses it too.
+  bundledDeps: ['yaml@^2.9.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2', 'ajv@^8.20.0'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     'cdk8s-plus-27@2.9.5',
     '@types/node@^20',
     'ts-jest@^29.4.15',
     'ts-node@^10.9.2',
-    'ajv@^8.20.0',
     // Core Kubernetes schemas for the conformance suite; 4.x is the last major that runs on Node 20.
     'kubernetes-models@4.5.1',
     // Property-based tests (weights always sum to 100, every routed subset exists).
@@ -112,7 +113,7 @@ project.addTask('synth', {
 
 // Holds everything we synthesize against the real Istio tools (builds istioctl on first run).
 project.addTask('conformance', {
-  description: 'Check synthesized manifests with the real istioctl (parity, injection, validate/analyze, schemas)',
+  description: 'Check synthesized manifests with the real istioctl (parity, injection, validate/analyze, schemas) and our analyzer against Istio\'s',
   exec: 'ts-node --transpile-only conformance/run.ts',
   receiveArgs: true,
 });
@@ -122,6 +123,7 @@ project.addTask('conformance', {
 project.addTask('conformance:apiserver', {
   description: 'Server-side dry-run of every example against a real kube-apiserver + etcd, and a drift check of mesh-default',
   exec: 'ts-node --transpile-only conformance/apiserver/run.ts',
+  receiveArgs: true,
 });
 
 project.synth();

@@ -8,6 +8,7 @@
  * objects), and server-side semantic validation (e.g. selector must match template labels).
  */
 import type { ErrorObject } from 'ajv';
+import { ajvMessage } from '../lib/private/schema/crd-validator';
 
 /** A problem inside one object, with the field as a JSON pointer (`/spec/replicas`). */
 export interface RawProblem {
@@ -77,19 +78,6 @@ export function atPointer(obj: unknown, pointer: string): unknown {
     cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
   }
   return cur;
-}
-
-/** An ajv error (with `data`) as one readable line, with allowed values and missing property names. */
-export function ajvMessage(err: ErrorObject): string {
-  const p = err.params as Record<string, unknown>;
-  const got = err.data === undefined ? '' : `, got ${JSON.stringify(err.data)}`;
-  switch (err.keyword) {
-    case 'required': return `missing required field "${p.missingProperty}"`;
-    case 'enum': return `must be one of ${JSON.stringify(p.allowedValues)}${got}`;
-    case 'type': return `must be ${p.type}${got}`;
-    case 'format': return `must be a valid ${p.format}${got}`;
-    default: return `${err.message ?? err.keyword}${['pattern', 'maximum', 'minimum', 'maxLength', 'minLength'].includes(err.keyword) ? got : ''}`;
-  }
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

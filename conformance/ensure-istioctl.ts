@@ -95,3 +95,26 @@ export function ensureIstioctl(repoRoot: string, log: (line: string) => void = (
   log(`istioctl: built in ${Math.round((Date.now() - started) / 1000)} s`);
   return binary;
 }
+
+/**
+ * Returns the path of `analyze-files` (conformance/istioctl-build/analyze-files): Istio's analyzers
+ * run on files with the runtime kinds (Pods, Services, Deployments, Namespaces) that `istioctl analyze
+ * --use-kube=false` leaves out. Built from the same module and sources as istioctl (a few seconds once
+ * istioctl's packages are in Go's build cache).
+ */
+export function ensureAnalyzeFiles(repoRoot: string, log: (line: string) => void = (l) => console.error(l)): string {
+  const { wrapper } = istioctlPaths(repoRoot);
+  const binary = path.join(repoRoot, '.cache', 'bin', 'analyze-files');
+  const stamp = `${binary}.stamp`;
+  const wanted = createHash('sha256').update(buildInputsHash(wrapper))
+    .update(fs.readFileSync(path.join(wrapper, 'analyze-files', 'main.go'))).digest('hex');
+  if (fs.existsSync(binary) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === wanted) return binary;
+  log('analyze-files: building conformance/istioctl-build/analyze-files');
+  const env = { ...process.env, GOFLAGS: [process.env.GOFLAGS, '-mod=mod'].filter(Boolean).join(' ') };
+  const res = spawnSync('go', ['build', '-o', binary, './analyze-files'], { cwd: wrapper, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (res.error || res.status !== 0) {
+    throw new Error(`building analyze-files failed (exit ${res.status ?? res.error?.message}):\n${`${res.stdout ?? ''}${res.stderr ?? ''}`.trim()}`);
+  }
+  fs.writeFileSync(stamp, `${wanted}\n`);
+  return binary;
+}

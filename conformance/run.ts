@@ -2,7 +2,7 @@
  * Entry point of `npm run conformance`: holds what we synthesize against Istio 1.30.3's own tools.
  *
  *   npm run conformance                      # every check
- *   npm run conformance -- parity analyze    # only the named checks (parity, inject, validate, analyze, schema)
+ *   npm run conformance -- parity analyze    # only the named checks (parity, inject, validate, analyze, schema, analyzer)
  *   npm run conformance -- --synth           # re-synthesize the examples first even if dist/examples exists
  *
  * 1. Builds istioctl with Go into .cache/bin when needed (ensure-istioctl.ts).
@@ -54,6 +54,7 @@ function checks(repoRoot: string): CheckSpec[] {
     { names: ['inject'], run: lazy('inject', 'inject', 'runInjectionChecks') },
     { names: ['validate', 'analyze'], run: (ctx) => runValidateAnalyzeChecks(ctx) },
     { names: ['schema'], run: lazy('schema', 'schema', 'runSchemaChecks') },
+    { names: ['analyzer'], run: lazy('analyzer', 'analyzer-agreement', 'runAnalyzerAgreement') },
   ];
 }
 

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { CheckResult, ConformanceContext, emptyResult, Failure } from './report';
 import { ObjectValidation, SchemaValidator } from './schema-validator';
+import { exampleFolders } from './validate-analyze';
 
 /** Parses a multi-document YAML file; syntax errors become failures naming the file. */
 export function readYamlDocs(file: string, label = file): { docs: unknown[]; failures: Failure[] } {
@@ -23,11 +24,9 @@ export function readYamlDocs(file: string, label = file): { docs: unknown[]; fai
   return { docs, failures };
 }
 
-/** The synthesized YAML files, `<example>/<file>.yaml`, sorted. */
+/** The synthesized YAML files, `<example>/<file>.yaml` (chart folders of a GitOpsApp included, kustomizations not), sorted. */
 export function exampleFiles(examplesDir: string): string[] {
-  if (!fs.existsSync(examplesDir)) return [];
-  return fs.readdirSync(examplesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
-    .flatMap((ex) => fs.readdirSync(path.join(examplesDir, ex)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(ex, f)));
+  return exampleFolders(examplesDir).flatMap((e) => e.files.map((f) => path.relative(examplesDir, f)));
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * CRD schemas of the non-Istio kinds our constructs emit (Prometheus Operator, Argo Rollouts,
- * Flagger, cert-manager), taken from the projects' own repositories through the Go module proxy:
+ * Flagger, cert-manager, and Argo CD's Application/ApplicationSet written by GitOpsApp), taken from the projects' own repositories through the Go module proxy:
  * `go mod download` fetches a pinned release into Go's module cache, and the CRD YAML files in it
  * are the same files the projects install. No other registry is needed.
  *
@@ -34,6 +34,12 @@ export const THIRD_PARTY_CRD_SOURCES: readonly CrdSource[] = [
   },
   { module: 'github.com/fluxcd/flagger', version: 'v1.36.1', files: ['artifacts/flagger/crd.yaml'] },
   { module: 'github.com/cert-manager/cert-manager', version: 'v1.21.2', files: ['deploy/crds/cert-manager.io_certificates.yaml'] },
+  {
+    // The Application and ApplicationSet GitOpsApp writes to argocd/application.yaml.
+    module: 'github.com/argoproj/argo-cd/v3',
+    version: 'v3.5.7',
+    files: ['manifests/crds/application-crd.yaml', 'manifests/crds/applicationset-crd.yaml'],
+  },
 ];
 
 /** Module cache folder of a source (downloads it when needed); throws with Go's output on failure. */

@@ -38,7 +38,11 @@ export interface ToolMessage {
   readonly message: string;
 }
 
-/** Example folders (sorted) under `examplesDir` and the YAML files in each (sorted, recursive, dot-folders skipped). */
+/**
+ * Example folders (sorted) under `examplesDir` and the YAML files in each (sorted, recursive: a
+ * GitOpsApp writes one folder per chart; dot-folders skipped). Kustomize's `kustomization.yaml`
+ * files are skipped: they list the files, they are not Kubernetes objects.
+ */
 export function exampleFolders(examplesDir: string): Array<{ name: string; dir: string; files: string[] }> {
   if (!fs.existsSync(examplesDir)) return [];
   return fs.readdirSync(examplesDir, { withFileTypes: true })
@@ -54,9 +58,14 @@ function yamlFiles(dir: string): string[] {
     if (e.name.startsWith('.')) continue;
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(e.name)) out.push(p);
+    else if (/\.ya?ml$/.test(e.name) && !isKustomization(e.name)) out.push(p);
   }
   return out.sort();
+}
+
+/** File names kustomize reads as a kustomization. */
+export function isKustomization(fileName: string): boolean {
+  return ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].includes(fileName);
 }
 
 /**

@@ -7,7 +7,9 @@ import { FaultInjection } from './fault-injection';
 import {
   DestinationRule, toJson_DestinationRuleSpecTrafficPolicy, VirtualService, VirtualServiceSpec,
 } from './imports/networking.istio.io';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { analysisTemplateSpec, ANALYSIS_TEMPLATE_GVK, ROLLOUT_GVK, rolloutSpec } from './private/canary/argo';
 import { CANARY_GVK, canarySpec, METRIC_TEMPLATE_GVK, metricTemplateSpecs } from './private/canary/flagger';
 import { ignoreDifferencesFor } from './private/canary/gitops';
@@ -205,6 +207,8 @@ export class CanaryRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     if (!props.strategy || typeof props.strategy._config !== 'object') {
       throw new MeshValidationError(this, "'strategy' is required; e.g. ReleaseStrategy.staticWeight(10) or ReleaseStrategy.steps([...])");
     }

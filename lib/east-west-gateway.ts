@@ -2,7 +2,9 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GatewayServiceType, GatewayWorkloadProps } from './gateway-workload';
 import { Gateway, GatewaySpecServersTlsMode } from './imports/networking.istio.io';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { MeshValidationError } from './private/errors';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
 import {
@@ -56,6 +58,8 @@ export class EastWestGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: EastWestGatewayProps) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     this.workload = resolveGatewayWorkload(this, props, GatewayServiceType.LOAD_BALANCER);
     if (typeof props.network !== 'string' || props.network.length === 0 || props.network.length > 63 || !LABEL_VALUE.test(props.network)) {
       throw new MeshValidationError(this,

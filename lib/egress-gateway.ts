@@ -5,8 +5,10 @@ import { GatewayServiceType, GatewayWorkloadProps } from './gateway-workload';
 import {
   DestinationRule, DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode, Gateway, ServiceEntry, VirtualService,
 } from './imports/networking.istio.io';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeerConfig } from './mesh-peer';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
@@ -148,6 +150,8 @@ export class EgressGateway extends Construct implements IMeshPeer {
 
   constructor(scope: Construct, id: string, props: EgressGatewayProps) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     this.workload = resolveGatewayWorkload(this, props, GatewayServiceType.CLUSTER_IP);
     this.name = this.workload.name;
     this.namespace = this.workload.namespace;

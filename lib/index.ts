@@ -35,3 +35,5 @@ export * from './release-strategy';
 export * from './release-workload';
 export * from './request-match';
 export * from './traffic-policy';
+export * from './mesh-analyzer';
+export * from './gitops-app';

@@ -4,8 +4,10 @@ import { GatewayTls, TlsMode } from './gateway-tls';
 import { GatewayServiceType, GatewayWorkloadProps } from './gateway-workload';
 import { HttpRouteOptions, RouteDestination, RouteDestinationConfig } from './http-route';
 import { EnvoyFilter, Gateway, VirtualService } from './imports/networking.istio.io';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeerConfig } from './mesh-peer';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { appIndex, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { CertificateRegistry } from './private/gateway/certificates';
@@ -135,6 +137,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     this.workload = resolveGatewayWorkload(this, props, GatewayServiceType.LOAD_BALANCER);
     this.name = this.workload.name;
     this.namespace = this.workload.namespace;

@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
 import { KIALI_GVK, KialiSpec, urlProblem } from './private/observability/kiali-spec';
@@ -106,6 +108,8 @@ export class Kiali extends Construct {
 
   constructor(scope: Construct, id: string, props: KialiProps) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     this.mesh = props.mesh;
     this.namespace = props.namespace ?? props.mesh.namespace;
     this.name = props.name ?? 'kiali';

@@ -1,8 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ArgoCdIgnoreDifference } from './argo-cd';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { MeshConfigOptions } from './mesh-config';
 import { MeshProfile } from './mesh-profile';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { allConstructs } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { renderCni } from './private/install/cni';
@@ -222,6 +225,8 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
 
   constructor(scope: Construct, id: string, props: MeshInstallationProps = {}) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     const ctx = resolveInstallContext(this, props);
     this.profile = ctx.profile;
     this.namespace = ctx.namespace;
@@ -266,7 +271,24 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
   public get apiObjects(): ApiObject[] {
     return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   }
+
+  /**
+   * Argo CD `ignoreDifferences` entries for what istiod writes into this installation's objects:
+   * the `caBundle` it patches into every webhook of its MutatingWebhookConfiguration and
+   * ValidatingWebhookConfiguration (we emit none). No entry for `failurePolicy`: the validating
+   * webhook is emitted with `Fail` already, so istiod has nothing to flip. Use with the sync option
+   * `RespectIgnoreDifferences=true` (`GitOpsApp` writes both into its Application).
+   */
+  public get argoCdIgnoreDifferences(): ArgoCdIgnoreDifference[] {
+    return this.apiObjects
+      .filter((o) => o.apiVersion.startsWith(`${WEBHOOK_GROUP}/`) && WEBHOOK_KINDS.includes(o.kind))
+      .map((o) => ({ group: WEBHOOK_GROUP, kind: o.kind, name: o.name, jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] }));
+  }
 }
+
+/** API group of the webhook configurations. */
+const WEBHOOK_GROUP = 'admissionregistration.k8s.io';
+const WEBHOOK_KINDS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
 function injectionLabelsFor(revision?: string): { [key: string]: string } {
   return revision ? { [LABEL_REV]: revision } : { [LABEL_INJECTION]: 'enabled' };
@@ -284,6 +306,8 @@ class ExistingMesh extends Construct implements IMeshInstallation {
     this.namespace = attrs.namespace ?? 'istio-system';
     this.revision = attrs.revision;
     this.trustDomain = attrs.trustDomain ?? 'cluster.local';
+    // Installed by another app: references into its namespace (e.g. gateways) are not judged here.
+    MeshAnalyzer.of(this).addExternalNamespaces(this.namespace);
     if (this.revision === 'default') {
       throw new MeshValidationError(this, "'revision' \"default\" names the unrevisioned control plane; omit 'revision' instead");
     }

@@ -1,7 +1,9 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Telemetry, TelemetrySpec, TelemetrySpecAccessLogging, TelemetrySpecMetrics, TelemetrySpecTracing } from './imports/telemetry.istio.io';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
@@ -99,6 +101,8 @@ export class MeshTelemetry extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshTelemetryProps) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     this.mesh = props.mesh;
     this.selector = props.selector;
     this.selectorConfig = props.selector?.toWorkloadSelectorConfig();

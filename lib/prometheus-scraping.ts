@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { MeshValidationError } from './private/errors';
 import { DEFAULT_REVISION, LABEL_REV } from './private/labels';
 import { dependOnMesh } from './private/mesh-dependency';
@@ -117,6 +119,8 @@ export class PrometheusScraping extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusScrapingProps) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     this.mesh = props.mesh;
     this.mode = props.mode ?? PrometheusScrapeMode.PROMETHEUS_OPERATOR;
     if (!Object.values(PrometheusScrapeMode).includes(this.mode)) {

@@ -9,10 +9,12 @@ import {
   AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, PeerAuthentication,
   PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, RequestAuthentication, RequestAuthenticationSpec,
 } from './imports/security.istio.io';
+import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeer, MeshPeerConfig } from './mesh-peer';
 import { MtlsMode, MtlsPortException } from './mtls';
 import { PolicyEnforcement } from './policy-enforcement';
+import { markLibraryConstruct } from './private/analyzer/ownership';
 import { appIndex } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
@@ -304,6 +306,8 @@ export class ZeroTrustNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
     validateDnsLabel(this, 'name', props.name);
     if (props.name === props.mesh.namespace || props.name === 'kube-system') {
       throw new MeshValidationError(this,
@@ -321,6 +325,7 @@ export class ZeroTrustNamespace extends Construct {
     this.allowPrometheusScraping = props.allowPrometheusScraping ?? true;
     this.checkProbeRewrite = props.checkProbeRewrite ?? true;
     this.externalNamespaces = [...(props.externalNamespaces ?? [])];
+    MeshAnalyzer.of(this).addExternalNamespaces(...this.externalNamespaces);
     validateList(this, 'externalNamespaces', props.externalNamespaces, "omit 'externalNamespaces' if there are none",
       (ns, prop) => validateDnsLabel(this, prop, ns));
     this.jwtIssuers = this.validateJwtIssuers(props.jwtIssuers);

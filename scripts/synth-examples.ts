@@ -4,8 +4,10 @@
  *   npm run synth            # all examples
  *   npm run synth -- NAME    # only the named ones
  *
- * Each example exports `build(app)`. An example is synthesized into a temporary folder first and
- * moved into place only when synthesis succeeded, so a failing example leaves no partial output.
+ * Each example exports `build(app)`, and may export `createApp(props)` to synthesize on its own App
+ * (e.g. a GitOpsApp) instead of a plain cdk8s App. An example is synthesized into a temporary folder
+ * first and moved into place only when synthesis succeeded, so a failing example leaves no partial
+ * output.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,7 +33,7 @@ function main(): void {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const example = require(path.join(examplesDir, name));
       if (typeof example.build !== 'function') throw new Error(`examples/${name}.ts must export build(app: App)`);
-      const app = new App({ outdir: staging });
+      const app: App = typeof example.createApp === 'function' ? example.createApp({ outdir: staging }) : new App({ outdir: staging });
       example.build(app);
       app.synth();
       const target = path.join(outRoot, name);

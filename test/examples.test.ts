@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { App, Testing } from 'cdk8s';
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');
 const names = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.slice(0, -3)).sort();
@@ -9,7 +9,8 @@ const names = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts') && !f.end
 function synthYaml(name: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const example = require(path.join(EXAMPLES, name));
-  const app = Testing.app();
+  // An example may bring its own App (e.g. a GitOpsApp) through createApp(props).
+  const app: App = typeof example.createApp === 'function' ? example.createApp({ outdir: Testing.app().outdir }) : Testing.app();
   example.build(app);
   return app.synthYaml();
 }

@@ -108,6 +108,24 @@ export async function createDefaultServiceAccounts(kubectl: Kubectl, namespaces:
   return res.status === 0 ? undefined : errorMessageOf(res.stderr) || `kubectl apply exited ${res.status}`;
 }
 
+/**
+ * Namespaces of Argo CD's own objects (Application, ApplicationSet, AppProject) that no Namespace
+ * object of `objects` creates: Argo CD's installation creates its namespace. Sorted.
+ */
+export function argoCdNamespaces(objects: readonly K8sObject[]): string[] {
+  const created = new Set(objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map((o) => o.metadata.name));
+  const argo = objects.filter((o) => o.apiVersion.startsWith('argoproj.io/') && ['Application', 'ApplicationSet', 'AppProject'].includes(o.kind));
+  return [...new Set(argo.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined && !created.has(n)))].sort();
+}
+
+/** Creates namespaces a cluster would already have (see argoCdNamespaces). Returns kubectl's complaint, or undefined. */
+export async function createStandInNamespaces(kubectl: Kubectl, namespaces: readonly string[]): Promise<string | undefined> {
+  if (namespaces.length === 0) return undefined;
+  const objects = namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+  const res = await kubectl.run(['apply', '--server-side', `--field-manager=${STAND_IN_MANAGER}`, '-f', '-'], listInput(objects));
+  return res.status === 0 ? undefined : errorMessageOf(res.stderr) || `kubectl apply exited ${res.status}`;
+}
+
 /** An example folder as run.ts finds it. */
 export interface ExampleFolder {
   readonly name: string;

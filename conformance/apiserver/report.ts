@@ -5,6 +5,7 @@
  */
 import { DriftOutcome } from './drift';
 import { ExampleOutcome } from './dry-run';
+import { KustomizeOutcome } from './kustomize';
 import { Failure, formatFailure, renderTable } from '../report';
 
 /** Everything the run measured; optional parts are absent when the run stopped before them. */
@@ -17,6 +18,8 @@ export interface SuiteFigures {
   readonly startSeconds?: number;
   readonly examples: readonly ExampleOutcome[];
   readonly drift?: DriftOutcome;
+  /** `kubectl kustomize` builds of the examples written by a GitOpsApp (see kustomize.ts). */
+  readonly kustomize?: readonly KustomizeOutcome[];
   /** Problems of the suite itself (build, start, timeout, missing example...), each failing the run. */
   readonly setupFailures: readonly Failure[];
   /** Free-form lines printed before the failures (stubbed kinds, unused external-crds entries...). */
@@ -37,10 +40,13 @@ export function allFailures(f: SuiteFigures): Failure[] {
     object: o.object,
     message: `rejected${o.persisted ? '' : ' (dry-run)'}: ${o.message ?? 'no message'}`,
   })));
-  return [...f.setupFailures, ...rejections, ...(f.drift?.failures ?? [])];
+  return [...f.setupFailures, ...rejections, ...(f.kustomize ?? []).flatMap((k) => k.failures), ...(f.drift?.failures ?? [])];
 }
 
-/** Items, passed and failed for the closing line: one item per object dry-run and per object drift-checked. */
+/**
+ * Items, passed and failed for the closing line: one item per object dry-run, per folder built by
+ * kustomize and per object drift-checked.
+ */
 export function closingCounts(f: SuiteFigures): { passed: number; failed: number } {
   let passed = 0;
   let failed = f.setupFailures.length;
@@ -48,6 +54,11 @@ export function closingCounts(f: SuiteFigures): { passed: number; failed: number
     const c = exampleCounts(e);
     passed += c.accepted;
     failed += c.rejected;
+  }
+  for (const k of f.kustomize ?? []) {
+    const ok = k.builds.filter((b) => b.ok).length;
+    passed += ok;
+    failed += k.builds.length - ok;
   }
   if (f.drift) {
     const bad = Math.min(f.drift.objects, Math.max(f.drift.objects - f.drift.storedEqual, 0) + f.drift.drift);
@@ -77,6 +88,12 @@ export function summaryTable(f: SuiteFigures): string {
     rejected += c.rejected;
     warned += c.warned;
     rows.push([`dry-run ${e.name}`, c.objects, `${c.accepted}/${c.objects}`, c.rejected, c.warned, '-', '-', seconds(e.seconds), c.rejected > 0 ? 'FAIL' : 'ok']);
+  }
+  for (const k of f.kustomize ?? []) {
+    const root = k.builds[0];
+    const failedBuilds = k.builds.filter((b) => !b.ok).length;
+    const status = failedBuilds > 0 || k.failures.length > 0 ? 'FAIL' : 'ok';
+    rows.push([`kustomize ${k.name} (${k.builds.length} folders)`, root?.expected ?? '-', `${root?.built ?? 0}/${root?.expected ?? 0}`, failedBuilds, '-', '-', '-', seconds(k.seconds), status]);
   }
   const d = f.drift;
   if (d) {

@@ -12,9 +12,12 @@
  * 2. Synthesizes the examples into dist/examples when it holds none (`npx projen synth`).
  * 3. Starts etcd and kube-apiserver on 127.0.0.1 with fresh certificates and a token (server.ts).
  * 4. Installs stub CRDs for the third-party kinds in external-crds.yaml, then admits every example:
- *    CRDs and Namespaces for real, everything else with a server-side dry-run (dry-run.ts).
- * 5. Applies the control plane example for real and checks stored = sent and no drift (drift.ts).
- * 6. Stops both servers and removes the temporary directory, also on failure, Ctrl-C or timeout, then
+ *    CRDs and Namespaces for real, everything else with a server-side dry-run (dry-run.ts). Argo CD's
+ *    own namespace, where an example's Application lives, is created first as a stand-in.
+ * 5. Builds every example that holds a root kustomization.yaml (a GitOpsApp's output) with
+ *    `kubectl kustomize`, the root and each chart folder, and compares the objects (kustomize.ts).
+ * 6. Applies the control plane example for real and checks stored = sent and no drift (drift.ts).
+ * 7. Stops both servers and removes the temporary directory, also on failure, Ctrl-C or timeout, then
  *    prints the report (report.ts). Exits 1 when an object was rejected or drifted, 2 when the suite
  *    itself could not run.
  */
@@ -22,11 +25,12 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { ControlPlaneBinaries, ensureControlPlaneBinaries } from './build';
 import { checkDrift } from './drift';
-import { admitExample, applyObjects, createDefaultServiceAccounts, ExampleOutcome, waitEstablished } from './dry-run';
+import { admitExample, applyObjects, argoCdNamespaces, createDefaultServiceAccounts, createStandInNamespaces, ExampleOutcome, waitEstablished } from './dry-run';
 import { killAll } from './exec';
 import { definedBy, isOfExternalKind, readExternalCrds, stubCrd } from './external-crds';
 import { loadThirdPartyCrds } from '../third-party-crds';
 import { Kubectl } from './kubectl';
+import { checkKustomize, KustomizeOutcome } from './kustomize';
 import { relativeFile } from './objects';
 import { allFailures, printSuiteReport, SuiteFigures } from './report';
 import { ControlPlane, startControlPlane } from './server';
@@ -95,7 +99,8 @@ async function main(): Promise<number> {
   const setupFailures: Failure[] = [];
   const notes: string[] = [];
   const examplesDone: ExampleOutcome[] = [];
-  const figures: { -readonly [K in keyof SuiteFigures]: SuiteFigures[K] } = { examples: examplesDone, setupFailures, notes };
+  const kustomized: KustomizeOutcome[] = [];
+  const figures: { -readonly [K in keyof SuiteFigures]: SuiteFigures[K] } = { examples: examplesDone, kustomize: kustomized, setupFailures, notes };
   const finish = (code?: number): number => {
     printSuiteReport(figures);
     return code ?? (allFailures(figures).length > 0 ? 1 : 0);
@@ -183,7 +188,7 @@ async function main(): Promise<number> {
       objectsByExample.set(e.name, objs);
     }
     const everything = [...objectsByExample.values()].flat();
-    // The real CRDs of Prometheus Operator, Argo Rollouts, Flagger and cert-manager (conformance/third-party-crds.ts),
+    // The real CRDs of Prometheus Operator, Argo Rollouts, Flagger, cert-manager and Argo CD (conformance/third-party-crds.ts),
     // so their objects' specs are admitted for real; stubs only for kinds with no reachable CRD.
     const thirdParty = loadThirdPartyCrds() as K8sObject[];
     setupFailures.push(...await installCrds(kubectl, thirdParty, 'conformance/third-party-crds.ts', 'third-party CRD'));
@@ -199,9 +204,23 @@ async function main(): Promise<number> {
     }
     const isStubKind = (o: K8sObject): boolean => stubs.some((s) => isOfExternalKind(o, s));
 
+    // Argo CD's namespace exists wherever Argo CD runs (its installation creates it); no example creates it.
+    const argoNamespaces = argoCdNamespaces(everything);
+    const noNamespace = await createStandInNamespaces(kubectl, argoNamespaces);
+    if (noNamespace) throw new Error(`cannot create Argo CD's namespace ${argoNamespaces.join(', ')}: ${noNamespace}`);
+    if (argoNamespaces.length > 0) notes.push(`Argo CD's namespace ${argoNamespaces.join(', ')} created as a stand-in (Argo CD's installation creates it)`);
+
     for (const e of examples) {
       console.error(`apiserver: admitting ${e.name} (${objectsByExample.get(e.name)?.length ?? 0} objects)`);
       examplesDone.push(await admitExample(kubectl, repoRoot, e, isStubKind));
+    }
+
+    for (const e of examples) {
+      const k = await checkKustomize(kubectl, repoRoot, e);
+      if (k) {
+        console.error(`apiserver: kubectl kustomize ${e.name} (${k.builds.length} folders)`);
+        kustomized.push(k);
+      }
     }
 
     // Last: it stores the webhook configurations (see drift.ts).

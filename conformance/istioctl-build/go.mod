@@ -11,6 +11,8 @@ replace (
 
 tool istio.io/istio/istioctl/cmd/istioctl
 
+require istio.io/istio v0.0.0-20260826214018-9739e10eb9d7
+
 require (
 	cel.dev/expr v0.25.2 // indirect
 	cloud.google.com/go/compute/metadata v0.9.0 // indirect
@@ -169,7 +171,6 @@ require (
 	helm.sh/helm/v3 v3.21.0 // indirect
 	istio.io/api v1.30.4-0.20260824163423-69099aec2678 // indirect
 	istio.io/client-go v1.30.4-0.20260824164123-eb36a3f6cac0 // indirect
-	istio.io/istio v0.0.0-20260826214018-9739e10eb9d7 // indirect
 	k8s.io/api v0.35.3 // indirect
 	k8s.io/apiextensions-apiserver v0.35.3 // indirect
 	k8s.io/apimachinery v0.35.3 // indirect

@@ -81,18 +81,24 @@ const KUBERNETES_URLS = [
 /** Operators and macros the planner implements itself (they are not in the function registry). */
 const PLANNER_BUILTINS = new Set(['_?_:_', '_&&_', '_||_', '_[_]', '@not_strictly_false', '_[?_]', '_?._', '@in']);
 
-/** The environment every rule is evaluated in. */
-export const KUBERNETES_CEL_ENV: CelEnv = celEnv({ funcs: [...strings, ...KUBERNETES_URLS] });
+let env: CelEnv | undefined;
+
+/** The environment every rule is evaluated in (built on first use: importing this module stays cheap). */
+export function kubernetesCelEnv(): CelEnv {
+  env ??= celEnv({ funcs: [...strings, ...KUBERNETES_URLS] });
+  return env;
+}
 
 /** A compiled rule, or why it cannot be evaluated here. */
 export type CompiledRule =
   | { readonly ok: true; readonly transition: boolean; readonly run: (self: unknown) => CelResult }
   | { readonly ok: false; readonly reason: string };
 
+/** Every rule compiled so far, by its text (module level: shared by every validator of the process). */
 const cache = new Map<string, CompiledRule>();
 
 /**
- * Compiles a rule once (cached by text). Fails, with the reason, when the expression does not parse
+ * Compiles a rule once per process (cached by text). Fails, with the reason, when the expression does not parse
  * or calls a function this environment lacks (a Kubernetes extension we did not implement).
  * Rules reading `oldSelf` are transition rules: the API server does not run them on create.
  */
@@ -102,11 +108,12 @@ export function compileRule(rule: string): CompiledRule {
   let compiled: CompiledRule;
   try {
     const parsed = parse(rule);
-    const missing = [...callNames(parsed.expr)].filter((n) => !PLANNER_BUILTINS.has(n) && !KUBERNETES_CEL_ENV.funcs.find(n));
+    const celEnvironment = kubernetesCelEnv();
+    const missing = [...callNames(parsed.expr)].filter((n) => !PLANNER_BUILTINS.has(n) && !celEnvironment.funcs.find(n));
     if (missing.length > 0) {
       compiled = { ok: false, reason: `uses function(s) not available in @bufbuild/cel nor implemented here: ${missing.join(', ')}` };
     } else {
-      const fn = plan(KUBERNETES_CEL_ENV, parsed) as (ctx: Record<string, unknown>) => CelResult;
+      const fn = plan(celEnvironment, parsed) as (ctx: Record<string, unknown>) => CelResult;
       const transition = /\boldSelf\b/.test(rule);
       compiled = { ok: true, transition, run: (self) => fn({ self: self as never }) };
     }

@@ -1,0 +1,361 @@
+/**
+ * One minimal failing app and one passing app per analyzer rule, shared by the jest tests
+ * (test/mesh-analyzer.test.ts) and the conformance suite (analyzer-agreement.ts), which checks that `istioctl analyze`
+ * reports the same code on the same object for the failing app and not for the passing one.
+ *
+ * The apps use raw ApiObjects (what users add beside our constructs) so each case shows exactly
+ * the objects a rule looks at.
+ */
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { MeshAnalyzer } from '../lib';
+
+export interface AnalyzerCase {
+  /** The IST code the failing app must produce (and the passing app must not). */
+  readonly code: string;
+  /** What the failing app gets wrong. */
+  readonly title: string;
+  /** `Kind namespace/name` of the object the finding is about. */
+  readonly object: string;
+  readonly fail: (chart: Chart) => void;
+  readonly pass: (chart: Chart) => void;
+  /**
+   * Why Istio's analyzers cannot be compared for this case, if they cannot.
+   * @default - compared
+   */
+  readonly istioSkip?: string;
+}
+
+type Spec = Record<string, unknown>;
+
+let counter = 0;
+function obj(scope: Construct, apiVersion: string, kind: string, ns: string | undefined, name: string, spec: Spec, extra: Spec = {}): ApiObject {
+  return new ApiObject(scope, `${kind}-${ns ?? ''}-${name}-${counter++}`, {
+    apiVersion,
+    kind,
+    metadata: { name, ...(ns ? { namespace: ns } : {}), ...(extra.metadata as object ?? {}) },
+    ...(Object.keys(spec).length > 0 ? { spec } : {}),
+    ...(extra.data ? { data: extra.data } : {}),
+  });
+}
+
+export function namespace(scope: Construct, name: string): void {
+  new ApiObject(scope, `ns-${name}-${counter++}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'istio-injection': 'enabled' } } });
+}
+
+export function deployment(scope: Construct, ns: string, name: string, labels: Record<string, string>, container: Spec = {},
+  podSecurity?: Spec): void {
+  obj(scope, 'apps/v1', 'Deployment', ns, name, {
+    selector: { matchLabels: labels },
+    template: {
+      metadata: { labels },
+      spec: {
+        ...(podSecurity ? { securityContext: podSecurity } : {}),
+        containers: [{ name: 'app', image: `registry.example/${name}:1.0.0`, ports: [{ containerPort: 8080 }], ...container }],
+      },
+    },
+  });
+}
+
+export function service(scope: Construct, ns: string, name: string, selector: Record<string, string>, ports: Spec[] = [{ name: 'http', port: 8080 }], annotations?: Record<string, string>): void {
+  obj(scope, 'v1', 'Service', ns, name, { selector, ports }, annotations ? { metadata: { annotations } } : {});
+}
+
+function net(scope: Construct, kind: string, ns: string, name: string, spec: Spec): void {
+  obj(scope, 'networking.istio.io/v1', kind, ns, name, spec);
+}
+
+/** Namespace `shop` with reviews (v1, v2) behind Service `reviews`, and the analyzer attached. */
+function shop(chart: Chart): void {
+  MeshAnalyzer.of(chart);
+  namespace(chart, 'shop');
+  deployment(chart, 'shop', 'reviews-v1', { app: 'reviews', version: 'v1' });
+  deployment(chart, 'shop', 'reviews-v2', { app: 'reviews', version: 'v2' });
+  service(chart, 'shop', 'reviews', { app: 'reviews' });
+}
+
+const SUBSETS = [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }];
+
+function reviewsRoute(chart: Chart, spec: Spec): void {
+  net(chart, 'DestinationRule', 'shop', 'reviews', { host: 'reviews', subsets: SUBSETS });
+  net(chart, 'VirtualService', 'shop', 'reviews', { hosts: ['reviews'], ...spec });
+}
+
+/** An ingress gateway workload (pods labelled istio=ingressgateway) with its Service on 80 and 443. */
+function edge(chart: Chart): void {
+  namespace(chart, 'edge');
+  deployment(chart, 'edge', 'ingressgateway', { istio: 'ingressgateway', app: 'ingressgateway' });
+  service(chart, 'edge', 'ingressgateway', { istio: 'ingressgateway' }, [
+    { name: 'http2', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 8443 },
+  ]);
+}
+
+function gateway(chart: Chart, name: string, servers: Spec[], selector = { istio: 'ingressgateway' }): void {
+  net(chart, 'Gateway', 'edge', name, { selector, servers });
+  // The TLS secrets the servers name, in the gateway pods' namespace (Istio's SecretAnalyzer looks for them).
+  for (const credential of new Set(servers.map((s: any) => s.tls?.credentialName).filter(Boolean))) {
+    if (chart.node.tryFindChild(`secret-${credential}`)) continue;
+    new ApiObject(chart, `secret-${credential}`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/tls',
+      metadata: { name: credential, namespace: 'edge' },
+      data: { 'tls.crt': Buffer.from('certificate').toString('base64'), 'tls.key': Buffer.from('key').toString('base64') },
+    });
+  }
+}
+
+function https(host: string, credentialName: string, port = 443): Spec {
+  return { port: { number: port, name: `https-${port}`, protocol: 'HTTPS' }, hosts: [host], tls: { mode: 'SIMPLE', credentialName } };
+}
+
+function policy(chart: Chart, name: string, spec: Spec): void {
+  obj(chart, 'security.istio.io/v1', 'AuthorizationPolicy', 'shop', name, spec);
+}
+
+export const ANALYZER_CASES: AnalyzerCase[] = [
+  {
+    code: 'IST0101',
+    title: 'route to a subset no DestinationRule defines',
+    object: 'VirtualService shop/reviews',
+    fail: (c) => { shop(c); reviewsRoute(c, { http: [{ route: [{ destination: { host: 'reviews', subset: 'v3' } }] }] }); },
+    pass: (c) => { shop(c); reviewsRoute(c, { http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] }); },
+  },
+  {
+    code: 'IST0101',
+    title: 'route to a host no Service declares',
+    object: 'VirtualService shop/reviews',
+    fail: (c) => { shop(c); net(c, 'VirtualService', 'shop', 'reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'ratings' } }] }] }); },
+    pass: (c) => { shop(c); net(c, 'VirtualService', 'shop', 'reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' } }] }] }); },
+  },
+  {
+    code: 'IST0101',
+    title: 'binding to a Gateway that does not exist',
+    object: 'VirtualService shop/reviews',
+    fail: (c) => { shop(c); edge(c); net(c, 'VirtualService', 'shop', 'reviews', { hosts: ['shop.example.com'], gateways: ['edge/public'], http: [{ route: [{ destination: { host: 'reviews' } }] }] }); },
+    pass: (c) => {
+      shop(c); edge(c); gateway(c, 'public', [https('shop.example.com', 'shop-cert')]);
+      net(c, 'VirtualService', 'shop', 'reviews', { hosts: ['shop.example.com'], gateways: ['edge/public'], http: [{ route: [{ destination: { host: 'reviews' } }] }] });
+    },
+  },
+  {
+    code: 'IST0101',
+    title: 'Gateway selector that matches no gateway pods',
+    object: 'Gateway edge/public',
+    fail: (c) => { MeshAnalyzer.of(c); edge(c); gateway(c, 'public', [https('shop.example.com', 'shop-cert')], { istio: 'public-gateway' }); },
+    pass: (c) => { MeshAnalyzer.of(c); edge(c); gateway(c, 'public', [https('shop.example.com', 'shop-cert')]); },
+  },
+  {
+    code: 'IST0101',
+    title: 'AuthorizationPolicy source namespace that does not exist',
+    object: 'AuthorizationPolicy shop/allow-frontend',
+    fail: (c) => { shop(c); policy(c, 'allow-frontend', { selector: { matchLabels: { app: 'reviews' } }, rules: [{ from: [{ source: { namespaces: ['frontend'] } }] }] }); },
+    pass: (c) => { shop(c); namespace(c, 'frontend'); policy(c, 'allow-frontend', { selector: { matchLabels: { app: 'reviews' } }, rules: [{ from: [{ source: { namespaces: ['frontend'] } }] }] }); },
+  },
+  {
+    code: 'IST0106',
+    title: 'DestinationRule without a host (schema)',
+    object: 'DestinationRule shop/reviews',
+    fail: (c) => { shop(c); net(c, 'DestinationRule', 'shop', 'reviews', { subsets: SUBSETS }); },
+    pass: (c) => { shop(c); net(c, 'DestinationRule', 'shop', 'reviews', { host: 'reviews', subsets: SUBSETS }); },
+  },
+  {
+    code: 'IST0109',
+    title: 'two VirtualServices for one host on the mesh gateway',
+    object: 'VirtualService shop/reviews-b',
+    fail: (c) => {
+      shop(c);
+      net(c, 'VirtualService', 'shop', 'reviews-a', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' } }] }] });
+      net(c, 'VirtualService', 'shop', 'reviews-b', { hosts: ['reviews'], http: [{ timeout: '2s', route: [{ destination: { host: 'reviews' } }] }] });
+    },
+    pass: (c) => { shop(c); net(c, 'VirtualService', 'shop', 'reviews-a', { hosts: ['reviews'], http: [{ timeout: '2s', route: [{ destination: { host: 'reviews' } }] }] }); },
+  },
+  {
+    code: 'IST0112',
+    title: 'route to a multi-port Service without a port',
+    object: 'VirtualService shop/reviews',
+    fail: (c) => {
+      MeshAnalyzer.of(c); namespace(c, 'shop'); deployment(c, 'shop', 'reviews', { app: 'reviews' });
+      service(c, 'shop', 'reviews', { app: 'reviews' }, [{ name: 'http', port: 8080 }, { name: 'grpc', port: 9090 }]);
+      net(c, 'VirtualService', 'shop', 'reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' } }] }] });
+    },
+    pass: (c) => {
+      MeshAnalyzer.of(c); namespace(c, 'shop'); deployment(c, 'shop', 'reviews', { app: 'reviews' });
+      service(c, 'shop', 'reviews', { app: 'reviews' }, [{ name: 'http', port: 8080 }, { name: 'grpc', port: 9090 }]);
+      net(c, 'VirtualService', 'shop', 'reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', port: { number: 8080 } } }] }] });
+    },
+  },
+  {
+    code: 'IST0116',
+    title: 'two Services select a meshed Deployment on one port with different protocols',
+    object: 'Deployment shop/reviews-v1',
+    fail: (c) => {
+      shop(c);
+      service(c, 'shop', 'reviews-udp', { app: 'reviews' }, [{ name: 'udp-stats', port: 8080, protocol: 'UDP' }]);
+    },
+    pass: (c) => { shop(c); service(c, 'shop', 'reviews-udp', { app: 'reviews' }, [{ name: 'udp-stats', port: 8125, protocol: 'UDP' }]); },
+  },
+  {
+    code: 'IST0137',
+    title: 'two Services map different ports to one target port',
+    object: 'Deployment shop/reviews-v1',
+    fail: (c) => { shop(c); service(c, 'shop', 'reviews-alt', { app: 'reviews' }, [{ name: 'http-alt', port: 9080, targetPort: 8080 }]); },
+    pass: (c) => { shop(c); service(c, 'shop', 'reviews-alt', { app: 'reviews' }, [{ name: 'http-alt', port: 8080, targetPort: 8080 }]); },
+  },
+  {
+    code: 'IST0118',
+    title: 'Service port without a protocol prefix',
+    object: 'Service shop/reviews',
+    fail: (c) => { MeshAnalyzer.of(c); namespace(c, 'shop'); deployment(c, 'shop', 'reviews', { app: 'reviews' }); service(c, 'shop', 'reviews', { app: 'reviews' }, [{ name: 'web', port: 8080 }]); },
+    pass: (c) => { MeshAnalyzer.of(c); namespace(c, 'shop'); deployment(c, 'shop', 'reviews', { app: 'reviews' }); service(c, 'shop', 'reviews', { app: 'reviews' }, [{ name: 'http-web', port: 8080 }]); },
+  },
+  {
+    code: 'IST0127',
+    title: 'AuthorizationPolicy selecting no workload',
+    object: 'AuthorizationPolicy shop/allow-ratings',
+    fail: (c) => { shop(c); policy(c, 'allow-ratings', { selector: { matchLabels: { app: 'ratings' } }, rules: [{ to: [{ operation: { methods: ['GET'] } }] }] }); },
+    pass: (c) => { shop(c); policy(c, 'allow-ratings', { selector: { matchLabels: { app: 'reviews' } }, rules: [{ to: [{ operation: { methods: ['GET'] } }] }] }); },
+  },
+  {
+    code: 'IST0128',
+    title: 'TLS origination without CA verification',
+    object: 'DestinationRule shop/payments',
+    fail: (c) => { shop(c); egressHost(c); net(c, 'DestinationRule', 'shop', 'payments', { host: 'api.payments.example', trafficPolicy: { tls: { mode: 'SIMPLE' } } }); },
+    pass: (c) => {
+      shop(c); egressHost(c);
+      net(c, 'DestinationRule', 'shop', 'payments', { host: 'api.payments.example', trafficPolicy: { tls: { mode: 'SIMPLE', caCertificates: '/etc/ssl/certs/ca-certificates.crt' } } });
+    },
+  },
+  {
+    code: 'IST0129',
+    title: 'port-level TLS origination without CA verification',
+    object: 'DestinationRule shop/payments',
+    fail: (c) => {
+      shop(c); egressHost(c);
+      net(c, 'DestinationRule', 'shop', 'payments', { host: 'api.payments.example', trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'SIMPLE' } }] } });
+    },
+    pass: (c) => {
+      shop(c); egressHost(c);
+      net(c, 'DestinationRule', 'shop', 'payments', {
+        host: 'api.payments.example',
+        trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'SIMPLE', caCertificates: '/etc/ssl/certs/ca-certificates.crt' } }] },
+      });
+    },
+  },
+  {
+    code: 'IST0130',
+    title: 'a rule after the catch-all rule',
+    object: 'VirtualService shop/reviews',
+    fail: (c) => {
+      shop(c);
+      reviewsRoute(c, { http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }, { route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] });
+    },
+    pass: (c) => {
+      shop(c);
+      reviewsRoute(c, {
+        http: [{ match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] }],
+      });
+    },
+  },
+  {
+    code: 'IST0131',
+    title: 'a match repeated from an earlier rule',
+    object: 'VirtualService shop/reviews',
+    fail: (c) => {
+      shop(c);
+      const jason = { headers: { 'end-user': { exact: 'jason' } } };
+      reviewsRoute(c, {
+        http: [{ match: [jason], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          { match: [jason, { headers: { 'end-user': { exact: 'maria' } } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] }],
+      });
+    },
+    pass: (c) => {
+      shop(c);
+      reviewsRoute(c, {
+        http: [{ match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] }],
+      });
+    },
+  },
+  {
+    code: 'IST0132',
+    title: 'VirtualService host not served by its Gateway',
+    object: 'VirtualService shop/reviews',
+    fail: (c) => {
+      shop(c); edge(c); gateway(c, 'public', [https('shop.example.com', 'shop-cert')]);
+      net(c, 'VirtualService', 'shop', 'reviews', { hosts: ['reviews.example.com'], gateways: ['edge/public'], http: [{ route: [{ destination: { host: 'reviews' } }] }] });
+    },
+    pass: (c) => {
+      shop(c); edge(c); gateway(c, 'public', [https('*.example.com', 'shop-cert')]);
+      net(c, 'VirtualService', 'shop', 'reviews', { hosts: ['reviews.example.com'], gateways: ['edge/public'], http: [{ route: [{ destination: { host: 'reviews' } }] }] });
+    },
+  },
+  {
+    code: 'IST0134',
+    title: 'TCP ServiceEntry without addresses',
+    object: 'ServiceEntry shop/ledger-db',
+    fail: (c) => { shop(c); net(c, 'ServiceEntry', 'shop', 'ledger-db', { hosts: ['db.ledger.example'], ports: [{ number: 5432, name: 'tcp-pg', protocol: 'TCP' }], resolution: 'DNS' }); },
+    pass: (c) => {
+      shop(c);
+      net(c, 'ServiceEntry', 'shop', 'ledger-db', { hosts: ['db.ledger.example'], addresses: ['10.20.0.15'], ports: [{ number: 5432, name: 'tcp-pg', protocol: 'TCP' }], resolution: 'DNS' });
+    },
+  },
+  {
+    code: 'IST0138',
+    title: 'two Gateways on one workload with the same certificate',
+    object: 'Gateway edge/shop',
+    fail: (c) => { MeshAnalyzer.of(c); edge(c); gateway(c, 'shop', [https('shop.example.com', 'wildcard-cert')]); gateway(c, 'blog', [https('blog.example.com', 'wildcard-cert')]); },
+    pass: (c) => { MeshAnalyzer.of(c); edge(c); gateway(c, 'shop', [https('shop.example.com', 'wildcard-cert'), https('blog.example.com', 'wildcard-cert')]); },
+  },
+  {
+    code: 'IST0144',
+    title: 'application container running as UID 1337',
+    object: 'Deployment shop/reviews',
+    fail: (c) => { MeshAnalyzer.of(c); namespace(c, 'shop'); deployment(c, 'shop', 'reviews', { app: 'reviews' }, { securityContext: { runAsUser: 1337 } }); },
+    pass: (c) => { MeshAnalyzer.of(c); namespace(c, 'shop'); deployment(c, 'shop', 'reviews', { app: 'reviews' }, { securityContext: { runAsUser: 10001 } }); },
+  },
+  {
+    code: 'IST0145',
+    title: 'two Gateways declare the same host on the same port',
+    object: 'Gateway edge/shop',
+    fail: (c) => { MeshAnalyzer.of(c); edge(c); gateway(c, 'shop', [https('shop.example.com', 'shop-cert')]); gateway(c, 'shop-v2', [https('shop.example.com', 'shop-v2-cert')]); },
+    pass: (c) => { MeshAnalyzer.of(c); edge(c); gateway(c, 'shop', [https('shop.example.com', 'shop-cert')]); gateway(c, 'shop-v2', [https('v2.shop.example.com', 'shop-v2-cert')]); },
+  },
+  {
+    code: 'IST0157',
+    title: 'access logging without a provider and no mesh default',
+    object: 'Telemetry shop/access-logs',
+    fail: (c) => { shop(c); obj(c, 'telemetry.istio.io/v1', 'Telemetry', 'shop', 'access-logs', { accessLogging: [{}] }); },
+    pass: (c) => { shop(c); obj(c, 'telemetry.istio.io/v1', 'Telemetry', 'shop', 'access-logs', { accessLogging: [{ providers: [{ name: 'envoy' }] }] }); },
+  },
+  {
+    code: 'IST0162',
+    title: 'Gateway port that the gateway Service does not expose',
+    object: 'Gateway edge/public',
+    fail: (c) => { MeshAnalyzer.of(c); edge(c); gateway(c, 'public', [https('shop.example.com', 'shop-cert', 9443)]); },
+    pass: (c) => { MeshAnalyzer.of(c); edge(c); gateway(c, 'public', [https('shop.example.com', 'shop-cert', 443)]); },
+  },
+  {
+    code: 'IST0173',
+    title: 'DestinationRule subset selecting no pods',
+    object: 'DestinationRule shop/reviews',
+    fail: (c) => { shop(c); net(c, 'DestinationRule', 'shop', 'reviews', { host: 'reviews', subsets: [...SUBSETS, { name: 'v3', labels: { version: 'v3' } }] }); },
+    pass: (c) => { shop(c); net(c, 'DestinationRule', 'shop', 'reviews', { host: 'reviews', subsets: SUBSETS }); },
+  },
+  {
+    code: 'IST0174',
+    title: 'DestinationRule for a host that does not exist',
+    object: 'DestinationRule shop/ratings',
+    fail: (c) => { shop(c); net(c, 'DestinationRule', 'shop', 'ratings', { host: 'ratings', trafficPolicy: { connectionPool: { tcp: { maxConnections: 10 } } } }); },
+    pass: (c) => { shop(c); net(c, 'DestinationRule', 'shop', 'ratings', { host: 'reviews', trafficPolicy: { connectionPool: { tcp: { maxConnections: 10 } } } }); },
+  },
+];
+
+/** A ServiceEntry for the external payments API (HTTPS on 443). */
+function egressHost(chart: Chart): void {
+  net(chart, 'ServiceEntry', 'shop', 'payments', {
+    hosts: ['api.payments.example'], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+  });
+}

@@ -1,0 +1,27 @@
+import { RuleDefinition } from '../catalog';
+import { caCertificates, destinationRuleTargets } from './destination-rule';
+import { conflictingGateways, duplicateCertificates, gatewayPorts } from './gateway';
+import { serviceEntryAddresses, telemetryProviders } from './mesh-config';
+import { schemaValidation } from './schema';
+import { multipleServices, portNames } from './service';
+import { conflictingMeshHosts, unreachableRules, virtualServiceReferences } from './virtual-service';
+import { applicationUid, authorizationPolicies } from './workload';
+
+/** Every synth-time rule, in reporting order. */
+export const RULES: RuleDefinition[] = [
+  schemaValidation,
+  virtualServiceReferences,
+  conflictingMeshHosts,
+  unreachableRules,
+  caCertificates,
+  destinationRuleTargets,
+  gatewayPorts,
+  conflictingGateways,
+  duplicateCertificates,
+  portNames,
+  multipleServices,
+  applicationUid,
+  authorizationPolicies,
+  serviceEntryAddresses,
+  telemetryProviders,
+];
