@@ -5,6 +5,7 @@ import { Gateway, GatewaySpecServersTlsMode } from './imports/networking.istio.i
 import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
+import { oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
 import {
@@ -87,7 +88,7 @@ export class EastWestGateway extends Construct {
       },
     });
     this.node.addValidation({
-      validate: () => [
+      validate: oncePerSynth(this, () => [
         ...checkGatewayConsistency({
           deployment: this.rendered.deployment,
           service: this.rendered.service,
@@ -96,7 +97,7 @@ export class EastWestGateway extends Construct {
           envoyFilters: [],
         }),
         ...findNameClashes(this, [this.rendered.deployment, this.rendered.service, this.gateway]),
-      ],
+      ]),
     });
   }
 

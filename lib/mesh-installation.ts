@@ -6,7 +6,7 @@ import { MeshAnalyzer } from './mesh-analyzer';
 import { MeshConfigOptions } from './mesh-config';
 import { MeshProfile } from './mesh-profile';
 import { markLibraryConstruct } from './private/analyzer/ownership';
-import { allConstructs } from './private/app-scan';
+import { allConstructs, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { renderCni } from './private/install/cni';
 import { ISTIO_RELEASE } from './private/install/context';
@@ -252,7 +252,7 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     renderIstiod(this, ctx);
     renderProfileGateways(this, ctx);
     renderCni(this, ctx);
-    this.node.addValidation({ validate: () => this.sharedObjects() });
+    this.node.addValidation({ validate: oncePerSynth(this, () => this.sharedObjects()) });
   }
 
   /** Objects this installation emits that an installation declared before it also emits. */

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
+import { oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { DEFAULT_REVISION, LABEL_REV } from './private/labels';
 import { dependOnMesh } from './private/mesh-dependency';
@@ -181,7 +182,7 @@ export class PrometheusScraping extends Construct {
         spec: istiod,
       });
     }
-    this.node.addValidation({ validate: () => this.closedNamespaces() });
+    this.node.addValidation({ validate: oncePerSynth(this, () => this.closedNamespaces()) });
   }
 
   /** Namespaces whose proxies are scraped, or undefined for every namespace. */

@@ -15,7 +15,7 @@ import { IMeshPeer, MeshPeer, MeshPeerConfig } from './mesh-peer';
 import { MtlsMode, MtlsPortException } from './mtls';
 import { PolicyEnforcement } from './policy-enforcement';
 import { markLibraryConstruct } from './private/analyzer/ownership';
-import { appIndex } from './private/app-scan';
+import { appIndex, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
 import { validateDnsLabel } from './private/validate';
@@ -377,8 +377,8 @@ export class ZeroTrustNamespace extends Construct {
       });
     }
 
-    this.node.addValidation({ validate: () => this.validateKnownNamespaces() });
-    if (this.checkProbeRewrite) this.node.addValidation({ validate: () => this.warnDisabledProbeRewrites() });
+    this.node.addValidation({ validate: oncePerSynth(this, () => this.validateKnownNamespaces()) });
+    if (this.checkProbeRewrite) this.node.addValidation({ validate: oncePerSynth(this, () => this.warnDisabledProbeRewrites()) });
 
     registerZeroTrustNamespace(this, this.name);
     for (const exception of props.mtlsExceptions ?? []) this.addMtlsException(exception);

@@ -51,5 +51,9 @@ export function appIndex<T>(scope: IConstruct, key: string, build: (all: IConstr
  * every chart of the app. The result is kept with the tree walk above.
  */
 export function oncePerSynth(scope: IConstruct, check: () => string[]): () => string[] {
-  return () => appIndex(scope, `validation:${scope.node.path}:${scope.node.addr}`, () => check());
+  const key = `validation:${scope.node.addr}:${nextCheck++}`;
+  return () => appIndex(scope, key, () => check());
 }
+
+/** Distinguishes several checks registered on one construct. */
+let nextCheck = 0;

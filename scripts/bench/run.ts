@@ -6,9 +6,11 @@
  *
  * Each measurement is a whole `node` process (compiled JavaScript, no ts-node), so start-up,
  * module loading, construct tree, validation and file writing all count, as in a CI pipeline:
- * - ours:  the platform app (scripts/bench/platform.ts) with our constructs;
+ * - ours:  the platform app (scripts/bench/platform.ts) with our constructs, its Deployments as
+ *          Kubernetes L1 objects; also without the synth-time analyzer (what the analyzer costs);
  * - raw:   plain cdk8s ApiObjects emitting byte-equal manifests (generated from our output);
  * - floor: `yaml` stringify of the same objects, nothing else;
+ * - plus:  the same app with cdk8s-plus Deployments, and its own raw baseline (what cdk8s-plus costs);
  * - mesh:  MeshInstallation (default profile) alone, against `istioctl manifest generate`.
  * Prints a table, marks each target met or not, and writes dist/bench/results.json. A CPU profile
  * of `ours` at N = 1000 is summarised (top functions by self time).
@@ -126,18 +128,41 @@ function main(): void {
   console.error('bench: compiling lib/ and scripts/bench/ with tsc');
   compile();
 
-  const results: Array<{ n: number; ours: Measured; raw: Measured; floor: Measured; byteEqual: boolean }> = [];
+  const results: Array<{
+    n: number;
+    ours: Measured;
+    noAnalyzer: Measured;
+    raw: Measured;
+    floor: Measured;
+    byteEqual: boolean;
+    plus: Measured;
+    plusRaw: Measured;
+    plusByteEqual: boolean;
+  }> = [];
   for (const n of ns) {
     console.error(`bench: N = ${n}`);
-    const oursDir = path.join(cache, `ours-${n}`);
-    const rawDir = path.join(cache, `raw-${n}`);
+    const dir = (name: string) => path.join(cache, `${name}-${n}`);
     const fixture = path.join(cache, `fixture-${n}.json`);
-    const ours = measure(runs, () => runWorker(['ours', String(n), oursDir], oursDir));
-    writeFixture(oursDir, fixture);
-    const raw = measure(runs, () => runWorker(['raw', fixture, rawDir], rawDir));
-    const floorDir = path.join(cache, `floor-${n}`);
-    const floor = measure(runs, () => runWorker(['floor', fixture, floorDir], floorDir));
-    results.push({ n, ours, raw, floor, byteEqual: sameBytes(oursDir, rawDir) });
+    const ours = measure(runs, () => runWorker(['ours', String(n), dir('ours'), 'l1'], dir('ours')));
+    const noAnalyzer = measure(runs, () => runWorker(['ours', String(n), dir('ours-no-analyzer'), 'l1', 'no-analyzer'], dir('ours-no-analyzer')));
+    writeFixture(dir('ours'), fixture);
+    const raw = measure(runs, () => runWorker(['raw', fixture, dir('raw')], dir('raw')));
+    const floor = measure(runs, () => runWorker(['floor', fixture, dir('floor')], dir('floor')));
+    const plusFixture = path.join(cache, `fixture-plus-${n}.json`);
+    const plus = measure(runs, () => runWorker(['ours', String(n), dir('plus'), 'cdk8s-plus'], dir('plus')));
+    writeFixture(dir('plus'), plusFixture);
+    const plusRaw = measure(runs, () => runWorker(['raw', plusFixture, dir('plus-raw')], dir('plus-raw')));
+    results.push({
+      n,
+      ours,
+      noAnalyzer,
+      raw,
+      floor,
+      byteEqual: sameBytes(dir('ours'), dir('raw')) && sameBytes(dir('ours'), dir('ours-no-analyzer')),
+      plus,
+      plusRaw,
+      plusByteEqual: sameBytes(dir('plus'), dir('plus-raw')),
+    });
   }
 
   console.error('bench: control plane vs istioctl manifest generate');
@@ -150,17 +175,23 @@ function main(): void {
   if (ns.includes(1000)) {
     console.error('bench: CPU profile at N = 1000');
     const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-prof-'));
-    runWorker(['ours', '1000', path.join(cache, 'ours-prof')], path.join(cache, 'ours-prof'), ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    runWorker(['ours', '1000', path.join(cache, 'ours-prof'), 'l1'], path.join(cache, 'ours-prof'), ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
     const prof = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))!;
     profile = profileSummary(path.join(profDir, prof), 15);
     fs.rmSync(profDir, { recursive: true, force: true });
   }
 
-  const rows = [['N', 'ours ms', 'ms/service', 'peak RSS MiB', 'raw ms', 'ours/raw', 'floor ms', 'objects', 'MiB out', 'byte-equal']];
+  const rows = [['N', 'ours ms', 'ms/service', 'peak RSS MiB', 'raw ms', 'ours/raw', 'no analyzer ms', 'analyzer +%', 'floor ms', 'objects', 'MiB out', 'byte-equal']];
   for (const r of results) {
     rows.push([String(r.n), r.ours.medianMs.toFixed(0), (r.ours.medianMs / r.n).toFixed(2), r.ours.peakRssMiB.toFixed(0),
-      r.raw.medianMs.toFixed(0), (r.ours.medianMs / r.raw.medianMs).toFixed(2), r.floor.medianMs.toFixed(0),
+      r.raw.medianMs.toFixed(0), (r.ours.medianMs / r.raw.medianMs).toFixed(2), r.noAnalyzer.medianMs.toFixed(0),
+      (100 * (r.ours.medianMs / r.noAnalyzer.medianMs - 1)).toFixed(1), r.floor.medianMs.toFixed(0),
       String(r.ours.objects), (r.ours.bytes / 1048576).toFixed(1), r.byteEqual ? 'yes' : 'NO']);
+  }
+  const plusRows = [['N', 'with cdk8s-plus ms', 'peak RSS MiB', 'its raw ms', 'ratio', 'cdk8s-plus cost ms', 'byte-equal']];
+  for (const r of results) {
+    plusRows.push([String(r.n), r.plus.medianMs.toFixed(0), r.plus.peakRssMiB.toFixed(0), r.plusRaw.medianMs.toFixed(0),
+      (r.plus.medianMs / r.plusRaw.medianMs).toFixed(2), (r.plus.medianMs - r.ours.medianMs).toFixed(0), r.plusByteEqual ? 'yes' : 'NO']);
   }
   const at = (n: number) => results.find((r) => r.n === n);
   const targets: Array<[string, boolean | undefined, string]> = [
@@ -170,12 +201,16 @@ function main(): void {
     ['N = 1000 in <= 1 GiB RSS', at(1000) && at(1000)!.ours.peakRssMiB <= 1024, at(1000) ? `${at(1000)!.ours.peakRssMiB.toFixed(0)} MiB` : 'not run'],
     ['N = 2000 <= 2.2x N = 1000', at(1000) && at(2000) && at(2000)!.ours.medianMs <= 2.2 * at(1000)!.ours.medianMs,
       at(1000) && at(2000) ? `${(at(2000)!.ours.medianMs / at(1000)!.ours.medianMs).toFixed(2)}x` : 'not run'],
+    ['the analyzer adds <= 10% (every N)', results.every((r) => r.ours.medianMs <= 1.1 * r.noAnalyzer.medianMs),
+      results.map((r) => `${r.n}: +${(100 * (r.ours.medianMs / r.noAnalyzer.medianMs - 1)).toFixed(1)}%`).join(', ')],
     ['MeshInstallation <= 1.0x istioctl manifest generate', mesh.medianMs <= istioctlMs,
       `${mesh.medianMs.toFixed(0)} ms vs ${istioctlMs.toFixed(0)} ms = ${(mesh.medianMs / istioctlMs).toFixed(2)}x`],
   ];
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()}`;
   console.log(`\nmachine: ${machine}; median of ${runs} runs after a warm-up, whole process\n`);
   console.log(table(rows));
+  console.log('\nthe same app with cdk8s-plus Deployments (not our constructs) instead of L1 ones:\n');
+  console.log(table(plusRows));
   console.log(`\ncontrol plane: MeshInstallation ${mesh.medianMs.toFixed(0)} ms (${mesh.objects} objects, ${mesh.peakRssMiB.toFixed(0)} MiB) vs istioctl manifest generate ${istioctlMs.toFixed(0)} ms\n`);
   console.log(table([['target', 'met', 'measured'], ...targets.map(([t, met, m]) => [t, met === undefined ? 'n/a' : met ? 'yes' : 'NO', m])]));
   if (profile.length) console.log(`\nCPU profile, N = 1000 (self time):\n${profile.join('\n')}`);

@@ -1,7 +1,9 @@
 /**
  * One measured process of the benchmark. Prints one JSON line: objects, bytes, peak RSS (KiB).
  *
- *   node worker.js ours N OUTDIR       # the platform app with our constructs
+ *   node worker.js ours N OUTDIR [l1|cdk8s-plus] [no-analyzer]
+ *                                      # the platform app with our constructs (workloads as L1 or
+ *                                      # cdk8s-plus Deployments; optionally without MeshAnalyzer)
  *   node worker.js raw FIXTURE OUTDIR  # raw cdk8s ApiObjects re-emitting the same manifests
  *   node worker.js floor FIXTURE OUTDIR  # yaml stringify of the same objects, nothing else
  *   node worker.js mesh OUTDIR         # MeshInstallation (default profile) alone
@@ -47,14 +49,16 @@ function floor(fixture: FixtureChart[], outdir: string): void {
 }
 
 function main(): void {
-  const [mode, arg, outdirArg] = process.argv.slice(2);
+  const [mode, arg, outdirArg, workloads, analyzer] = process.argv.slice(2);
   const outdir = mode === 'mesh' ? arg : outdirArg;
   fs.mkdirSync(outdir, { recursive: true });
   if (mode === 'ours') {
     const { App } = require('cdk8s') as typeof import('cdk8s');
     const { buildPlatform } = require('./platform') as typeof import('./platform');
+    const { MeshAnalyzer } = require('../../lib') as typeof import('../../lib');
     const app = new App({ outdir });
-    buildPlatform(app, Number(arg));
+    buildPlatform(app, Number(arg), (workloads ?? 'l1') as 'l1' | 'cdk8s-plus');
+    if (analyzer === 'no-analyzer') MeshAnalyzer.of(app).disable('measuring what the analyzer costs');
     app.synth();
   } else if (mode === 'raw') {
     raw(JSON.parse(fs.readFileSync(arg, 'utf8')), outdir);
