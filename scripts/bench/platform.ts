@@ -21,7 +21,8 @@ const PER_NAMESPACE = 10;
 /** How the services' Deployments are written. */
 export type Workloads = 'l1' | 'cdk8s-plus';
 
-function deployment(chart: Chart, id: string, namespace: string, name: string, version: string, label: string, workloads: Workloads): ReleaseWorkload {
+function deployment(chart: Chart, id: string, namespace: string, name: string, version: string, label: string,
+  workloads: Workloads): ReleaseWorkload {
   const app = name.replace(/-v\d+$/, '');
   if (workloads === 'cdk8s-plus') {
     return ReleaseWorkload.fromDeployment(new kplus.Deployment(chart, id, {
