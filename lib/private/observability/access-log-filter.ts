@@ -1,5 +1,5 @@
-import { parse } from '@bufbuild/cel';
 import { IConstruct } from 'constructs';
+import { cel } from '../cel-module';
 import { MeshValidationError } from '../errors';
 
 /**
@@ -13,7 +13,7 @@ export function validateCelFilter(scope: IConstruct, prop: string, expression: s
       'omit it to log every request');
   }
   try {
-    parse(expression);
+    cel().parse(expression);
   } catch (e) {
     const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     throw new MeshValidationError(scope, `'${prop}' is not a valid CEL expression: ${reason}; got ${JSON.stringify(expression)} ` +

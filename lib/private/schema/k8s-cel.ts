@@ -10,9 +10,8 @@
  * accessors are methods on strings. Rules written for the API server behave the same; only rules the
  * API server would reject at CRD creation (calling `getScheme()` on a plain string) are accepted here.
  */
-import { celEnv, celFunc, celMethod, CelScalar, isCelError, parse, plan } from '@bufbuild/cel';
 import type { CelEnv, CelResult } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import { cel, celStrings } from '../cel-module';
 
 /** An absolute URI or an absolute path, as Go's `url.ParseRequestURI` (Kubernetes `url()`) accepts. */
 interface ParsedUrl {
@@ -68,15 +67,18 @@ function mustParse(s: string): ParsedUrl {
 }
 
 /** The Kubernetes URL library (k8s.io/apiserver/pkg/cel/library/urls.go), URL values as strings. */
-const KUBERNETES_URLS = [
-  celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s) => (mustParse(s), s)),
-  celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s) => parseRequestUri(s) !== undefined),
-  celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).scheme; }),
-  celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).host; }),
-  celMethod('getHostname', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).hostname; }),
-  celMethod('getPort', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).port; }),
-  celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).path; }),
-];
+function kubernetesUrls() {
+  const { celFunc, celMethod, CelScalar } = cel();
+  return [
+    celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s) => (mustParse(s), s)),
+    celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s) => parseRequestUri(s) !== undefined),
+    celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).scheme; }),
+    celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).host; }),
+    celMethod('getHostname', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).hostname; }),
+    celMethod('getPort', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).port; }),
+    celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function () { return mustParse(this).path; }),
+  ];
+}
 
 /** Operators and macros the planner implements itself (they are not in the function registry). */
 const PLANNER_BUILTINS = new Set(['_?_:_', '_&&_', '_||_', '_[_]', '@not_strictly_false', '_[?_]', '_?._', '@in']);
@@ -85,7 +87,7 @@ let env: CelEnv | undefined;
 
 /** The environment every rule is evaluated in (built on first use: importing this module stays cheap). */
 export function kubernetesCelEnv(): CelEnv {
-  env ??= celEnv({ funcs: [...strings, ...KUBERNETES_URLS] });
+  env ??= cel().celEnv({ funcs: [...celStrings(), ...kubernetesUrls()] });
   return env;
 }
 
@@ -107,13 +109,13 @@ export function compileRule(rule: string): CompiledRule {
   if (hit) return hit;
   let compiled: CompiledRule;
   try {
-    const parsed = parse(rule);
+    const parsed = cel().parse(rule);
     const celEnvironment = kubernetesCelEnv();
     const missing = [...callNames(parsed.expr)].filter((n) => !PLANNER_BUILTINS.has(n) && !celEnvironment.funcs.find(n));
     if (missing.length > 0) {
       compiled = { ok: false, reason: `uses function(s) not available in @bufbuild/cel nor implemented here: ${missing.join(', ')}` };
     } else {
-      const fn = plan(celEnvironment, parsed) as (ctx: Record<string, unknown>) => CelResult;
+      const fn = cel().plan(celEnvironment, parsed) as (ctx: Record<string, unknown>) => CelResult;
       const transition = /\boldSelf\b/.test(rule);
       compiled = { ok: true, transition, run: (self) => fn({ self: self as never }) };
     }
@@ -152,7 +154,7 @@ export function evaluateRule(compiled: CompiledRule & { ok: true }, self: unknow
   } catch (e) {
     return { result: 'error', message: (e as Error).message };
   }
-  if (isCelError(r)) return { result: 'error', message: r.message };
+  if (cel().isCelError(r)) return { result: 'error', message: r.message };
   if (r === true) return { result: 'pass' };
   if (r === false) return { result: 'fail' };
   return { result: 'error', message: `rule did not evaluate to a bool (${typeof r})` };
