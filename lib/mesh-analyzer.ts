@@ -1,8 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MESSAGES, RawFinding } from './private/analyzer/catalog';
 import { ServiceRegistry } from './private/analyzer/hosts';
-import { renderForSynthesis } from './private/analyzer/json-memo';
 import { Manifest } from './private/analyzer/model';
 import { RULES } from './private/analyzer/rules';
 import { allConstructs, oncePerSynth } from './private/app-scan';
@@ -123,12 +121,8 @@ export class MeshAnalyzer extends Construct {
 
   /** Runs every rule now and returns the findings that are not suppressed, sorted by construct path and code. */
   public analyze(): AnalyzerFinding[] {
-    return this.run((o) => o.toJson());
-  }
-
-  private run(render: (o: ApiObject) => Record<string, any>): AnalyzerFinding[] {
     if (this.disabledReason !== undefined) return [];
-    const manifest = Manifest.of(allConstructs(this), this.externalNamespaces, render);
+    const manifest = Manifest.of(allConstructs(this), this.externalNamespaces);
     const input = { manifest, registry: new ServiceRegistry(manifest) };
     const raw: RawFinding[] = [];
     for (const rule of RULES) {
@@ -161,9 +155,8 @@ export class MeshAnalyzer extends Construct {
       && (f.object.path === s.path || f.object.path.startsWith(`${s.path}/`) || s.path === ''));
   }
 
-  /** The synth-time validation: the objects rendered here are reused by the serialization that follows. */
   private check(): string[] {
-    const findings = this.run(renderForSynthesis);
+    const findings = this.analyze();
     for (const f of findings.filter((x) => x.level === AnalyzerLevel.WARNING)) {
       console.warn(`[${f.constructPath}] warning ${formatFinding(f)}`);
     }

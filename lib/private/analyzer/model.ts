@@ -42,6 +42,21 @@ const POD_TEMPLATES: Record<string, (spec: any) => any> = {
   Rollout: (s) => s?.template,
 };
 
+/** Kinds the rules read besides every `*.istio.io` kind: `group/kind`. */
+const READ_KINDS = new Set(['/Service', '/Namespace', '/Pod', ...Object.keys(POD_TEMPLATES).flatMap((k) => [`apps/${k}`, `batch/${k}`, `argoproj.io/${k}`])]);
+
+/**
+ * Whether a rule can read the object. Only those are rendered: rendering is the expensive part of an
+ * analysis, and most objects of a platform (RBAC, CRDs, NetworkPolicies, ServiceAccounts, webhooks,
+ * monitors) are never read by a rule.
+ */
+function readByRules(o: ApiObject): boolean {
+  const group = o.apiGroup === 'core' ? '' : o.apiGroup;
+  if (group.endsWith('.istio.io')) return true;
+  if (group === '' && o.kind === 'ConfigMap') return /^istio(-.+)?$/.test(o.name);
+  return READ_KINDS.has(`${group}/${o.kind}`);
+}
+
 /** Mesh-wide settings read from the installation's `istio` ConfigMap (key `mesh`). */
 export interface MeshSettings {
   readonly rootNamespace: string;
@@ -57,16 +72,17 @@ export interface MeshSettings {
  */
 export class Manifest {
   /**
-   * Builds the model of the ApiObjects among `all`. `externalNamespaces` exist but are managed
-   * outside the app (their objects are unknown, references into them are not judged). `render`
-   * turns an ApiObject into its manifest.
+   * Builds the model of the ApiObjects among `all` that a rule reads. `externalNamespaces` exist but
+   * are managed outside the app (their objects are unknown, references into them are not judged).
    */
-  public static of(all: IConstruct[], externalNamespaces: Iterable<string> = [],
-    render: (o: ApiObject) => Record<string, any> = (o) => o.toJson()): Manifest {
+  public static of(all: IConstruct[], externalNamespaces: Iterable<string> = []): Manifest {
     const objects: ManifestObject[] = [];
+    const namespaces = new Set<string>();
     for (const c of all) {
       if (!ApiObject.isApiObject(c)) continue;
-      const json = render(c);
+      if (c.metadata.namespace) namespaces.add(c.metadata.namespace);
+      if (!readByRules(c)) continue;
+      const json = c.toJson() as Record<string, any>;
       const meta = json.metadata ?? {};
       const namespace = typeof meta.namespace === 'string' ? meta.namespace : 'default';
       const name = String(meta.name ?? '');
@@ -83,7 +99,7 @@ export class Manifest {
         annotations: meta.annotations ?? {},
       });
     }
-    return new Manifest(objects, new Set(externalNamespaces));
+    return new Manifest(objects, new Set(externalNamespaces), namespaces);
   }
 
   public readonly objects: ManifestObject[];
@@ -93,7 +109,11 @@ export class Manifest {
   public readonly mesh: MeshSettings;
   private readonly kinds = new Map<string, ManifestObject[]>();
 
-  private constructor(objects: ManifestObject[], public readonly externalNamespaces: Set<string>) {
+  /**
+   * @param objectNamespaces the namespaces any object of the app (read by a rule or not) is in
+   */
+  private constructor(objects: ManifestObject[], public readonly externalNamespaces: Set<string>,
+    public readonly objectNamespaces: Set<string>) {
     this.objects = objects;
     for (const o of objects) {
       const key = `${o.group}/${o.kind}`;

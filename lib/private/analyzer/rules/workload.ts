@@ -38,7 +38,7 @@ export const authorizationPolicies: RuleDefinition = {
   codes: ['IST0127', 'IST0101'],
   run({ manifest }: RuleInput, report: Report) {
     const root = manifest.mesh.rootNamespace;
-    const known = new Set([...manifest.ownedNamespaces, ...manifest.externalNamespaces, ...manifest.objects.map((o) => o.namespace)]);
+    const known = new Set([...manifest.ownedNamespaces, ...manifest.externalNamespaces, ...manifest.objectNamespaces]);
     for (const ap of manifest.ofKind('security.istio.io', 'AuthorizationPolicy')) {
       const labels = ap.json.spec?.selector?.matchLabels;
       const meshWide = ap.namespace === root;
