@@ -106,6 +106,9 @@ export class Manifest {
   /** Namespaces with a Namespace object in the app: the app owns what runs in them. */
   public readonly ownedNamespaces: Set<string>;
   public readonly workloads: Workload[];
+  /** `workloads` by namespace, and Namespace objects by name (rules look them up per object). */
+  public readonly workloadsByNamespace = new Map<string, Workload[]>();
+  public readonly namespaceObjects = new Map<string, ManifestObject>();
   public readonly mesh: MeshSettings;
   private readonly kinds = new Map<string, ManifestObject[]>();
 
@@ -123,6 +126,8 @@ export class Manifest {
     }
     this.ownedNamespaces = new Set(this.ofKind('', 'Namespace').map((n) => n.name));
     this.workloads = this.findWorkloads();
+    for (const w of this.workloads) this.workloadsByNamespace.set(w.namespace, [...(this.workloadsByNamespace.get(w.namespace) ?? []), w]);
+    for (const n of this.ofKind('', 'Namespace')) this.namespaceObjects.set(n.name, n);
     this.mesh = this.findMeshSettings();
   }
 

@@ -55,7 +55,7 @@ export const destinationRuleTargets: RuleDefinition = {
         continue;
       }
       // Judged only when the app deploys workloads in the host's namespace: elsewhere they come from another pipeline.
-      if (!manifest.workloads.some((w) => w.namespace === entry.object.namespace)) continue;
+      if (!manifest.workloadsByNamespace.has(entry.object.namespace)) continue;
       const seSelector = entry.object.kind === 'ServiceEntry' ? entry.object.json.spec?.workloadSelector?.labels ?? {} : {};
       for (const subset of dr.json.spec?.subsets ?? []) {
         const selector = { ...seSelector, ...(subset.labels ?? {}) };

@@ -56,7 +56,7 @@ export function inMesh(w: Workload, m: Manifest): boolean {
     const v = meta['sidecar.istio.io/inject'];
     if (v !== undefined) return v === 'true';
   }
-  const ns = m.ofKind('', 'Namespace').find((n) => n.name === w.namespace);
+  const ns = m.namespaceObjects.get(w.namespace);
   return ns !== undefined && ns.labels['istio-injection'] === 'enabled';
 }
 

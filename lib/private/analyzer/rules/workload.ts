@@ -42,7 +42,7 @@ export const authorizationPolicies: RuleDefinition = {
     for (const ap of manifest.ofKind('security.istio.io', 'AuthorizationPolicy')) {
       const labels = ap.json.spec?.selector?.matchLabels;
       const meshWide = ap.namespace === root;
-      const candidates = meshWide ? manifest.workloads : manifest.workloads.filter((w) => w.namespace === ap.namespace);
+      const candidates = meshWide ? manifest.workloads : manifest.workloadsByNamespace.get(ap.namespace) ?? [];
       const hasTarget = ap.json.spec?.targetRef !== undefined || ap.json.spec?.targetRefs !== undefined;
       // Judged only where the app deploys workloads: elsewhere they come from another pipeline.
       if (!hasTarget && candidates.length > 0 && !(meshWide && !labels) && !candidates.some((w) => selects(labels, w.podLabels))) {
