@@ -38,7 +38,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // @bufbuild/cel parses access-log filters at synth time; its peer @bufbuild/protobuf ships with it.
   // ajv (with @bufbuild/cel) validates Istio custom resources against their CRD schemas at synth time
   // (lib/private/schema/crd-validator.ts, the analyzer's IST0106); the conformance suite uses it too.
-  bundledDeps: ['yaml@^2.9.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2', 'ajv@^8.20.0'],
+  // re2js compiles route regexes with RE2's syntax (Envoy's engine), so a regex Envoy rejects fails at construction.
+  bundledDeps: ['yaml@^2.9.1', '@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.6.2', 'ajv@^8.20.0', 're2js@^2.10.0'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     'cdk8s-plus-27@2.9.5',

@@ -43,7 +43,7 @@ export function build(app: App): void {
   const checkout = new CanaryRelease(chart, 'Checkout', {
     serviceName: 'checkout',
     mesh,
-    stable: ReleaseWorkload.fromDeployment(v1),
+    stable: ReleaseWorkload.fromDeployment(v1, { version: '1.9.4' }),
     canary: ReleaseWorkload.fromDeployment(v2, { version: 'v2' }),
     strategy: ReleaseStrategy.staticWeight(0),
     gateway: { gateway: `${mesh.namespace}/shop-gateway`, hosts: [HOST] },

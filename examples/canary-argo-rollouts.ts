@@ -37,7 +37,7 @@ export function build(app: App): void {
   const checkoutRelease = new CanaryRelease(chart, 'CheckoutRelease', {
     serviceName: 'checkout',
     mesh,
-    canary: ReleaseWorkload.fromDeployment(checkout),
+    canary: ReleaseWorkload.fromDeployment(checkout, { version: '4.7.1' }),
     strategy: ReleaseStrategy.steps([
       { weight: 5, pause: Duration.minutes(5) },
       { weight: 20, pause: Duration.minutes(5) },
@@ -50,7 +50,7 @@ export function build(app: App): void {
   new CanaryRelease(chart, 'LedgerRelease', {
     serviceName: 'ledger',
     mesh,
-    canary: ReleaseWorkload.fromDeployment(ledger),
+    canary: ReleaseWorkload.fromDeployment(ledger, { version: '1.12.0' }),
     strategy: ReleaseStrategy.blueGreen({ analysisDuration: Duration.minutes(10), scaleDown: RolloutScaleDown.PROGRESSIVELY }),
   });
 

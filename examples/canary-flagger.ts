@@ -47,7 +47,7 @@ export function build(app: App): void {
 
   new CanaryRelease(chart, 'SearchRelease', {
     mesh,
-    canary: ReleaseWorkload.fromDeployment(search),
+    canary: ReleaseWorkload.fromDeployment(search, { version: '5.3.0' }),
     serviceName: 'search',
     strategy: ReleaseStrategy.flagger({ stepWeight: 10, maxWeight: 50, interval: Duration.minutes(1), failureThreshold: 3 }),
     trafficPolicy: { connectionPool: { http2MaxRequests: 500, maxRetries: 3 }, outlierDetection: { consecutive5xxErrors: 5 } },

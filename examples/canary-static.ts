@@ -32,8 +32,8 @@ export function build(app: App): void {
   const reviews = new CanaryRelease(chart, 'Reviews', {
     serviceName: 'reviews',
     mesh,
-    stable: ReleaseWorkload.fromDeployment(reviewsV1),
-    canary: ReleaseWorkload.fromDeployment(reviewsV2),
+    stable: ReleaseWorkload.fromDeployment(reviewsV1, { version: '2.0.3' }),
+    canary: ReleaseWorkload.fromDeployment(reviewsV2, { version: '2.1.0' }),
     // The commit is the step: change 10 to 50, then 100 (promote) or 0 (roll back).
     strategy: ReleaseStrategy.staticWeight(10),
     trafficPolicy: {

@@ -57,7 +57,7 @@ export function build(app: App): void {
   new CanaryRelease(releaseChart, 'CheckoutRelease', {
     serviceName: 'checkout',
     mesh,
-    canary: ReleaseWorkload.fromDeployment(checkout),
+    canary: ReleaseWorkload.fromDeployment(checkout, { version: '4.7.1' }),
     strategy: ReleaseStrategy.steps([
       { weight: 10, pause: Duration.minutes(5) },
       { weight: 50, pause: Duration.minutes(5) },

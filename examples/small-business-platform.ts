@@ -45,8 +45,8 @@ export function build(app: App): void {
   new CanaryRelease(chart, 'Catalog', {
     serviceName: 'catalog',
     mesh,
-    stable: ReleaseWorkload.fromDeployment(stable),
-    canary: ReleaseWorkload.fromDeployment(canary),
+    stable: ReleaseWorkload.fromDeployment(stable, { version: '3.2.0' }),
+    canary: ReleaseWorkload.fromDeployment(canary, { version: '3.3.0' }),
     // The commit is the step: 10 now, then 50, then 100 (promote) or 0 (roll back).
     strategy: ReleaseStrategy.staticWeight(10),
     gateway: { gateway: gateway.gatewayRef, hosts: [HOST] },

@@ -4,16 +4,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ArgoCdIgnoreDifference } from './argo-cd';
 import { FaultInjection } from './fault-injection';
-import {
-  DestinationRule, toJson_DestinationRuleSpecTrafficPolicy, VirtualService, VirtualServiceSpec,
-} from './imports/networking.istio.io';
+import { DestinationRule, toJson_DestinationRuleSpecTrafficPolicy, VirtualService } from './imports/networking.istio.io';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { analysisTemplateSpec, ANALYSIS_TEMPLATE_GVK, ROLLOUT_GVK, rolloutSpec } from './private/canary/argo';
 import { CANARY_GVK, canarySpec, METRIC_TEMPLATE_GVK, metricTemplateSpecs } from './private/canary/flagger';
 import { ignoreDifferencesFor } from './private/canary/gitops';
-import { CANARY_SUBSET, Destination, httpRoutes, renderTrafficPolicy, RouteInputs, STABLE_SUBSET } from './private/canary/istio';
+import { CANARY_SUBSET, PRIMARY_ROUTE, renderTrafficPolicy, STABLE_SUBSET } from './private/canary/istio';
 import { computePlan } from './private/canary/plan';
 import { normalizeStrategy, Strategy } from './private/canary/strategy';
 import { RenderedMatch } from './private/canary/types';
@@ -22,13 +20,22 @@ import {
 } from './private/canary/validate';
 import { resolveWorkloads, ReleaseVersions } from './private/canary/workloads';
 import { MeshValidationError } from './private/errors';
+import { oncePerSynth } from './private/app-scan';
+import { resolveHttpRoute } from './private/gateway/routes';
 import { istioDuration } from './private/istio-duration';
 import { dependOnMesh } from './private/mesh-dependency';
 import { validateRetryPolicy } from './private/retry-policy';
+import { GatewayTable } from './private/routing/gateway-table';
+import { RoutingRegistry } from './private/routing/registry';
+import { renderDestinationRule, renderMeshVirtualService, renderVersionDestinationRule } from './private/routing/render-istio';
+import { behaviourOf } from './private/routing/resolve-route';
+import { RouteDef, ServiceTable } from './private/routing/table';
+import { objectName } from './private/zero-trust/names';
 import { validateDnsLabel, validateIntRange } from './private/validate';
 import { ReleasePlan } from './release-plan';
 import { DeliveryController, MetricsReporter, ReleaseStrategy } from './release-strategy';
 import { ReleaseWorkload } from './release-workload';
+import { RouteDestination } from './http-route';
 import { RequestMatch } from './request-match';
 import { RetryPolicy } from './shared-interfaces';
 import { TrafficPolicy } from './traffic-policy';
@@ -60,6 +67,22 @@ export interface GatewayBinding {
   readonly gateway: string;
   /** Hosts clients use through the gateway; each must be a host of one of the gateway's servers. */
   readonly hosts: string[];
+}
+
+/**
+ * Names of the stable and canary versions of a `CanaryRelease`.
+ */
+export interface ReleaseVersionNames {
+  /**
+   * Name of the stable version.
+   * @default - its `version` label (static weights), `stable` (controllers)
+   */
+  readonly stable?: string;
+  /**
+   * Name of the canary version.
+   * @default - its `version` label (static weights), `canary` (controllers)
+   */
+  readonly canary?: string;
 }
 
 /**
@@ -134,10 +157,18 @@ export interface CanaryReleaseProps {
    */
   readonly mirrorPercent?: number;
   /**
-   * Faults injected into the routes (not available with Flagger).
+   * Faults injected into the requests the canary matches send to the canary (the test users),
+   * never into the weighted traffic; needs at least one canary match (not available with
+   * Flagger). To inject faults elsewhere, route the service with `ServiceRouting`.
    * @default - none
    */
   readonly fault?: FaultInjection;
+  /**
+   * Names of the two versions: the DestinationRule subset names (split by subset) and the names
+   * other constructs' routes use for them.
+   * @default - static weights: the versions' `version` labels; Argo Rollouts and Flagger: `stable` and `canary`
+   */
+  readonly versionNames?: ReleaseVersionNames;
   /**
    * Timeout of each request.
    * @default - Istio's default: none
@@ -191,6 +222,10 @@ export class CanaryRelease extends Construct {
   public readonly stableVersion?: string;
   /** Which proxy's reports the analysis reads (controller strategies). */
   public readonly reporter?: MetricsReporter;
+  /** Name of the stable version in the service's route table (its subset name when split by subset). */
+  public readonly stableVersionName: string;
+  /** Name of the canary version in the service's route table. */
+  public readonly canaryVersionName: string;
 
   private readonly norm: Strategy;
   private readonly versions: ReleaseVersions;
@@ -203,6 +238,8 @@ export class CanaryRelease extends Construct {
   private readonly hostServices?: { readonly stable: string; readonly canary: string };
   private readonly virtualServiceNames: string[] = [];
   private readonly destinationRuleNames: string[] = [];
+  private table?: ServiceTable;
+  private readonly gatewayTables: GatewayTable[] = [];
   private planPrinted = false;
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
@@ -245,6 +282,9 @@ export class CanaryRelease extends Construct {
     this.serviceName = this.versions.serviceName;
     this.canaryVersion = this.versions.canary.version;
     this.stableVersion = this.versions.stable?.version;
+    const names = this.resolveVersionNames(props.versionNames);
+    this.stableVersionName = names.stable;
+    this.canaryVersionName = names.canary;
     if (this.splitLevel === SplitLevel.HOST || flagger) validateDnsLabel(this, 'serviceName', this.serviceName, 63 - '-stable'.length);
 
     // Ports.
@@ -303,6 +343,12 @@ export class CanaryRelease extends Construct {
     }
 
     for (const m of props.canaryMatches ?? []) this.addCanaryMatch(m);
+    if (props.fault) {
+      this.node.addValidation({
+        validate: () => this.matches.length > 0 ? [] : ["'fault' applies to the requests canary matches send to the canary, and the release has no " +
+          "canary matches; add one (canaryMatches: [RequestMatch.headerExact('x-test-user', 'alice')]), or inject the fault with ServiceRouting"],
+      });
+    }
     if (config.kind === 'blueGreen' && !this.mirrorPercent) {
       // Matches may still be added after construction: checked at synth.
       this.node.addValidation({
@@ -330,6 +376,7 @@ export class CanaryRelease extends Construct {
       throw new MeshValidationError(this, `'${prop}' repeats an earlier match (${match._description}); remove one of them`);
     }
     this.matches.push({ match, rendered });
+    if (this.table && !this.table.controlledBy) this.table.setRoutes(this, this.routeDefs());
   }
 
   /** The requests that always go to the canary (a copy). */
@@ -428,67 +475,101 @@ export class CanaryRelease extends Construct {
     });
   }
 
-  private destinations(): { stable: Destination; canary: Destination } {
-    if (this.hostServices) return { stable: { host: this.hostServices.stable }, canary: { host: this.hostServices.canary } };
-    return { stable: { host: this.serviceName, subset: STABLE_SUBSET }, canary: { host: this.serviceName, subset: CANARY_SUBSET } };
+  private resolveVersionNames(names: ReleaseVersionNames | undefined): { stable: string; canary: string } {
+    const controller = this.norm.kind !== 'static';
+    // A version label that is not a DNS label (`3.2.0`) cannot name a subset: the role names it then.
+    const label = (v: string | undefined, role: string) => (v !== undefined && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) ? v : role);
+    const stable = names?.stable ?? (controller ? STABLE_SUBSET : label(this.versions.stable?.version, STABLE_SUBSET));
+    const canary = names?.canary ?? (controller ? CANARY_SUBSET : label(this.versions.canary.version, CANARY_SUBSET));
+    if (controller && names && (names.stable !== undefined || names.canary !== undefined)) {
+      throw new MeshValidationError(this, "'versionNames' cannot be set with Argo Rollouts or Flagger, whose subsets are named stable and canary; remove it");
+    }
+    validateDnsLabel(this, 'versionNames.stable', stable);
+    validateDnsLabel(this, 'versionNames.canary', canary);
+    if (stable === canary) {
+      throw new MeshValidationError(this, `the stable and canary versions are both named "${stable}"; give them different names (versionNames: { stable: 'v1', canary: 'v2' })`);
+    }
+    return { stable, canary };
   }
 
-  private routeInputs(): RouteInputs {
-    const d = this.destinations();
-    return {
-      port: this.port,
-      stable: d.stable,
-      canary: d.canary,
-      stableWeight: this.stableWeight,
-      canaryWeight: this.canaryWeight,
-      matches: this.matches.map((m) => ({ rendered: m.rendered, meshOnly: m.match._meshOnly })),
-      // Controllers mirror with their own managed routes; a static mirror would duplicate traffic to
-      // the stable pods between releases (both subsets point at them then).
-      mirrorPercent: this.norm.kind === 'static' ? this.mirrorPercent : undefined,
-      fault: this.fault,
-      timeout: this.timeout,
-      retries: this.retries,
-    };
+  /** The release's routes in the service's route table: one per canary match, then the weighted one. */
+  private routeDefs(): RouteDef[] {
+    const common = behaviourOf(undefined, undefined, this.retries);
+    const timeout = this.timeout;
+    const matchRoutes: RouteDef[] = this.matches.map((m, i) => ({
+      name: `canary-match-${i + 1}`,
+      matches: [m.rendered],
+      backends: [{ version: this.canaryVersionName }],
+      behaviour: { ...behaviourOf(this.fault, undefined, this.retries), timeout },
+      owner: this,
+      prop: `canaryMatches[${i}]`,
+    }));
+    // Controllers mirror with their own managed routes; a static mirror would duplicate traffic to
+    // the stable pods between releases (both subsets point at them then).
+    const mirror = this.norm.kind === 'static' && this.mirrorPercent ? { version: this.canaryVersionName, percent: this.mirrorPercent } : undefined;
+    return [...matchRoutes, {
+      name: PRIMARY_ROUTE,
+      matches: [],
+      backends: [{ version: this.stableVersionName, weight: this.stableWeight }, { version: this.canaryVersionName, weight: this.canaryWeight }],
+      behaviour: { ...common, timeout, mirror },
+      owner: this,
+      prop: 'strategy',
+    }];
   }
 
   private renderIstio(policy: TrafficPolicy | undefined): void {
-    const trafficPolicy = renderTrafficPolicy(policy);
     const meta = (name: string) => ({ name, namespace: this.namespace });
+    const { table, created } = RoutingRegistry.of(this).serviceTable(this, {
+      name: this.serviceName, namespace: this.namespace, port: this.port, selector: this.versions.serviceSelector,
+    });
+    this.table = table;
     if (this.hostServices) {
-      new DestinationRule(this, 'StableDestinationRule', { metadata: meta(this.hostServices.stable), spec: { host: this.hostServices.stable, trafficPolicy } });
-      new DestinationRule(this, 'CanaryDestinationRule', { metadata: meta(this.hostServices.canary), spec: { host: this.hostServices.canary, trafficPolicy } });
+      table.addVersion({ name: this.stableVersionName, host: this.hostServices.stable, trafficPolicy: policy, owner: this });
+      table.addVersion({ name: this.canaryVersionName, host: this.hostServices.canary, trafficPolicy: policy, owner: this });
+      new DestinationRule(this, 'StableDestinationRule', { metadata: meta(this.hostServices.stable), spec: Lazy.any({ produce: () => renderVersionDestinationRule(table, this.stableVersionName) }) });
+      new DestinationRule(this, 'CanaryDestinationRule', { metadata: meta(this.hostServices.canary), spec: Lazy.any({ produce: () => renderVersionDestinationRule(table, this.canaryVersionName) }) });
       this.destinationRuleNames.push(this.hostServices.stable, this.hostServices.canary);
     } else {
-      new DestinationRule(this, 'DestinationRule', {
-        metadata: meta(this.serviceName),
-        spec: {
-          host: this.serviceName,
-          trafficPolicy,
-          subsets: [
-            { name: STABLE_SUBSET, labels: { ...this.versions.stableSubsetLabels } },
-            { name: CANARY_SUBSET, labels: { ...this.versions.canarySubsetLabels } },
-          ],
-        },
-      });
+      table.addVersion({ name: this.stableVersionName, labels: { ...this.versions.stableSubsetLabels }, owner: this });
+      table.addVersion({ name: this.canaryVersionName, labels: { ...this.versions.canarySubsetLabels }, owner: this });
+      if (policy) table.setTrafficPolicy(policy, this);
+      if (created) new DestinationRule(this, 'DestinationRule', { metadata: meta(this.serviceName), spec: Lazy.any({ produce: () => renderDestinationRule(table) }) });
       this.destinationRuleNames.push(this.serviceName);
     }
-    new VirtualService(this, 'Resource', {
-      metadata: meta(this.serviceName),
-      spec: Lazy.any({ produce: (): VirtualServiceSpec => ({ hosts: [this.serviceName], gateways: ['mesh'], http: httpRoutes(this.routeInputs(), false) }) }),
-    });
-    this.virtualServiceNames.push(this.serviceName);
-    if (this.gatewayBinding) {
-      const gw = this.gatewayBinding;
-      const name = `${this.serviceName}-gateway`;
-      // A VirtualService of its own: its hosts must all be hosts of the gateway (analyzer IST0132).
-      new VirtualService(this, 'GatewayVirtualService', {
-        metadata: meta(name),
-        spec: Lazy.any({
-          produce: (): VirtualServiceSpec => ({ hosts: [...gw.hosts], gateways: [gw.gateway], http: httpRoutes(this.routeInputs(), true) }),
-        }),
-      });
-      this.virtualServiceNames.push(name);
+    table.setRoutes(this, this.routeDefs());
+    if (created) {
+      new VirtualService(this, 'Resource', { metadata: meta(this.serviceName), spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
+      this.node.addValidation({ validate: oncePerSynth(this, () => table.problems()) });
     }
+    this.virtualServiceNames.push(this.serviceName);
+    if (this.gatewayBinding) this.bindGateway(this.gatewayBinding);
+  }
+
+  /**
+   * Routes the gateway's hosts through the service's route table: one VirtualService per host on
+   * the gateway in the whole app, shared with an IngressGateway that serves the host.
+   */
+  private bindGateway(gw: GatewayBinding): void {
+    const registry = RoutingRegistry.of(this);
+    gw.hosts.forEach((host, i) => {
+      const name = gw.hosts.length === 1 ? `${this.serviceName}-gateway` : objectName(this.serviceName, 'gateway', host);
+      const table = registry.gatewayTable(gw.gateway, host, (t) => new VirtualService(this, i === 0 ? 'GatewayVirtualService' : `GatewayVirtualService-${host}`, {
+        metadata: { name, namespace: this.namespace },
+        spec: Lazy.any({ produce: () => ({ hosts: [host], gateways: [gw.gateway], http: t.renderHttp(this.namespace) }) }),
+      }));
+      const to = RouteDestination.host(`${this.serviceName}.${this.namespace}.svc.cluster.local`, this.port);
+      registry.addGatewayRoute(table, {
+        resolved: resolveHttpRoute(this, { to }, table.routes.length, table.routeNames),
+        owner: this,
+        takeServiceRouteNames: true,
+        fix: `remove the 'gateway' binding of CanaryRelease ${this.node.path} (a gateway route to the service already goes through its versions)`,
+      });
+      this.gatewayTables.push(table);
+      const objectName_ = table.object?.metadata.name;
+      if (objectName_ && !this.virtualServiceNames.includes(objectName_) && table.object?.metadata.namespace === this.namespace) {
+        this.virtualServiceNames.push(objectName_);
+      }
+    });
   }
 
   private renderArgo(): void {
@@ -528,6 +609,8 @@ export class CanaryRelease extends Construct {
   private renderFlagger(targetPort: number, policy: TrafficPolicy | undefined): void {
     if (this.norm.kind !== 'flagger') return;
     const norm = this.norm;
+    RoutingRegistry.of(this).serviceTable(this, { name: this.serviceName, namespace: this.namespace, port: this.port }).table
+      .claimForController(this, 'Flagger (its Canary generates the VirtualService and DestinationRules)');
     const templates = metricTemplateSpecs(norm.analysis);
     const successRateTemplate = `${this.serviceName}-success-rate`;
     const latencyTemplate = `${this.serviceName}-latency-p99`;

@@ -12,9 +12,9 @@ export interface ReleaseWorkloadOptions {
    * `destination_canonical_revision` metric label read it). A label value: at most 63
    * characters, letters, digits, `-`, `_` and `.`.
    *
-   * @default - the pods' `version` label, else their `app.kubernetes.io/version` label, else the
-   * tag of the first container's image, else `stable` / `canary` (static weights only; Argo
-   * Rollouts and Flagger need a real version)
+   * @default - the pods' `version` label, else their `app.kubernetes.io/version` label (never
+   * guessed from an image tag), else `stable` / `canary` (static weights only; Argo Rollouts and
+   * Flagger need a real version)
    * @see https://istio.io/latest/docs/ops/deployment/application-requirements/
    */
   readonly version?: string;

@@ -1,23 +1,37 @@
 import { IConstruct } from 'constructs';
 import { MeshValidationError } from './errors';
 import { istioDuration } from './istio-duration';
+import { describeValue } from './routing/regex';
 import { validateIntRange } from './validate';
+
+/**
+ * The conditions Istio passes to Envoy's `x-envoy-retry-on` (HTTP and gRPC); Istio also accepts
+ * HTTP status codes, which it adds to Envoy's retriable status codes.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+ */
+const RETRY_CONDITIONS = [
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx', 'refused-stream',
+  'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure',
+  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+];
 import type { RetryPolicy } from '../shared-interfaces';
 
 /** Throws unless `retries` is a valid VirtualService retry policy. */
-export function validateRetryPolicy(scope: IConstruct, retries: RetryPolicy | undefined): void {
+export function validateRetryPolicy(scope: IConstruct, retries: RetryPolicy | undefined, prop = 'retries'): void {
   if (!retries) return;
-  validateIntRange(scope, 'retries.attempts', retries.attempts, 0, 100, 'use 0 to turn retries off');
+  validateIntRange(scope, `${prop}.attempts`, retries.attempts, 0, 100, 'use 0 to turn retries off');
   const perTry = retries.perTryTimeout?.toMilliseconds({ integral: false });
   if (perTry !== undefined && !(perTry >= 1 && Number.isInteger(perTry))) {
-    throw new MeshValidationError(scope, `'retries.perTryTimeout' must be a whole number of milliseconds, at least 1ms, got ${perTry}ms`);
+    throw new MeshValidationError(scope, `'${prop}.perTryTimeout' must be a whole number of milliseconds, at least 1ms, got ${perTry}ms`);
   }
   if (retries.retryOn && retries.retryOn.length === 0) {
-    throw new MeshValidationError(scope, "'retries.retryOn' is empty; omit it to keep Istio's default conditions");
+    throw new MeshValidationError(scope, `'${prop}.retryOn' is empty; omit it to keep Istio's default conditions`);
   }
   (retries.retryOn ?? []).forEach((c, i) => {
-    if (!/^[a-z0-9-]+$/.test(c)) {
-      throw new MeshValidationError(scope, `'retries.retryOn[${i}]' must be an Envoy retry condition such as "5xx", "reset" or "connect-failure", got ${JSON.stringify(c)}`);
+    const status = /^[1-5][0-9][0-9]$/.test(String(c));
+    if (!RETRY_CONDITIONS.includes(c) && !status) {
+      throw new MeshValidationError(scope, `'${prop}.retryOn[${i}]' must be an Envoy retry condition (${RETRY_CONDITIONS.join(', ')}) or an HTTP status ` +
+        `code such as "503", got ${describeValue(c)}`);
     }
   });
 }

@@ -1,14 +1,15 @@
 import { IConstruct } from 'constructs';
 import { MeshValidationError } from './errors';
+import { describeValue } from './routing/regex';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Throws unless `value` is an RFC 1123 DNS label (lowercase alphanumerics and '-', at most `maxLength`). */
 export function validateDnsLabel(scope: IConstruct, prop: string, value: string, maxLength = 63): void {
-  if (value.length === 0 || value.length > maxLength || !DNS1123_LABEL.test(value)) {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !DNS1123_LABEL.test(value)) {
     throw new MeshValidationError(scope,
       `'${prop}' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending ` +
-      `with a letter or digit, at most ${maxLength} characters), got ${JSON.stringify(value)}`);
+      `with a letter or digit, at most ${maxLength} characters), got ${describeValue(value)}`);
   }
 }
 
@@ -16,7 +17,7 @@ export function validateDnsLabel(scope: IConstruct, prop: string, value: string,
 export function validateIntRange(scope: IConstruct, prop: string, value: number, min: number, max: number, fix?: string): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer between ${min} and ${max}`;
-    throw new MeshValidationError(scope, `'${prop}' must be ${range}, got ${value}${fix ? `; ${fix}` : ''}`);
+    throw new MeshValidationError(scope, `'${prop}' must be ${range}, got ${typeof value === 'number' ? value : describeValue(value)}${fix ? `; ${fix}` : ''}`);
   }
 }
 

@@ -106,20 +106,20 @@ export function validateTrafficPolicy(scope: IConstruct, policy: TrafficPolicy |
 }
 
 /** Validates fault injection settings. */
-export function validateFault(scope: IConstruct, fault: FaultInjection | undefined): void {
+export function validateFault(scope: IConstruct, fault: FaultInjection | undefined, prop = 'fault'): void {
   if (!fault) return;
   if (fault.delay === undefined && fault.abortHttpStatus === undefined) {
-    throw new MeshValidationError(scope, "'fault' injects nothing; give 'delay' and/or 'abortHttpStatus', or omit 'fault'");
+    throw new MeshValidationError(scope, `'${prop}' injects nothing; give 'delay' and/or 'abortHttpStatus', or omit '${prop}'`);
   }
-  validateDuration(scope, 'fault.delay', fault.delay);
-  if (fault.delayPercent !== undefined) validatePercent(scope, 'fault.delayPercent', fault.delayPercent);
+  validateDuration(scope, `${prop}.delay`, fault.delay);
+  if (fault.delayPercent !== undefined) validatePercent(scope, `${prop}.delayPercent`, fault.delayPercent);
   if (fault.delayPercent !== undefined && fault.delay === undefined) {
-    throw new MeshValidationError(scope, "'fault.delayPercent' is given without 'fault.delay'; add the delay, e.g. Duration.seconds(2)");
+    throw new MeshValidationError(scope, `'${prop}.delayPercent' is given without '${prop}.delay'; add the delay, e.g. Duration.seconds(2)`);
   }
-  if (fault.abortHttpStatus !== undefined) validateIntRange(scope, 'fault.abortHttpStatus', fault.abortHttpStatus, 200, 599);
-  if (fault.abortPercent !== undefined) validatePercent(scope, 'fault.abortPercent', fault.abortPercent);
+  if (fault.abortHttpStatus !== undefined) validateIntRange(scope, `${prop}.abortHttpStatus`, fault.abortHttpStatus, 200, 599);
+  if (fault.abortPercent !== undefined) validatePercent(scope, `${prop}.abortPercent`, fault.abortPercent);
   if (fault.abortPercent !== undefined && fault.abortHttpStatus === undefined) {
-    throw new MeshValidationError(scope, "'fault.abortPercent' is given without 'fault.abortHttpStatus'; add the status, e.g. 503");
+    throw new MeshValidationError(scope, `'${prop}.abortPercent' is given without '${prop}.abortHttpStatus'; add the status, e.g. 503`);
   }
 }
 

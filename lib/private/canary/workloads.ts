@@ -89,7 +89,7 @@ export function resolveWorkloads(scope: IConstruct, inputs: WorkloadInputs): Rel
   const stableVersion = stable ? versionOf(scope, stable, 'stable', kind) : undefined;
   if (stable && canaryVersion !== undefined && canaryVersion === stableVersion) {
     throw new MeshValidationError(scope, `'canary' and 'stable' are both version "${canaryVersion}", so no label tells their pods apart; ` +
-      'give the canary its new version (ReleaseWorkload.fromDeployment(d, { version }) or a new image tag)');
+      'give the canary its new version (ReleaseWorkload.fromDeployment(d, { version }) or a `version` label on its pods)');
   }
 
   let serviceSelector: { [key: string]: string } = { app: serviceName };
@@ -172,25 +172,17 @@ function resolveNamespace(scope: IConstruct, canary: ResolvedWorkload, stable: R
 }
 
 function versionOf(scope: IConstruct, w: ResolvedWorkload, role: 'stable' | 'canary', kind: Strategy['kind']): string | undefined {
-  const found = w.explicitVersion ?? w.podLabels.version ?? w.podLabels['app.kubernetes.io/version'] ?? imageTag(w.image);
+  const found = w.explicitVersion ?? w.podLabels.version ?? w.podLabels['app.kubernetes.io/version'];
   const version = found ?? (kind === 'static' ? role : undefined);
   if (version === undefined && kind === 'argo') {
     throw new MeshValidationError(scope, `'${role}' (${w.description}) has no version: Argo Rollouts' analysis tells the canary's requests apart ` +
-      "by it (destination_canonical_revision); pass ReleaseWorkload.fromDeployment(d, { version: '1.5.0' }) or use a tagged image");
+      "by it (destination_canonical_revision), and a version is never guessed from an image tag; pass ReleaseWorkload.fromDeployment(d, { version: '1.5.0' }) " +
+      'or label the pods with `version` or `app.kubernetes.io/version`');
   }
   if (version !== undefined) {
     validateLabelValue(scope, `${role} version`, version, "pass a label-safe value: ReleaseWorkload.fromDeployment(d, { version: 'v2' })");
   }
   return version;
-}
-
-function imageTag(image?: string): string | undefined {
-  if (!image) return undefined;
-  const noDigest = image.split('@')[0];
-  const colon = noDigest.lastIndexOf(':');
-  if (colon < 0 || colon < noDigest.lastIndexOf('/')) return undefined;
-  const tag = noDigest.slice(colon + 1);
-  return tag === 'latest' ? undefined : tag;
 }
 
 /** Adds `app` and `version` to the pods of an owned Deployment; checks the labels of others. */

@@ -110,7 +110,7 @@ function validateRouteOptions(scope: IConstruct, o: HttpRouteOptions): void {
   validateHeaderOperations(scope, 'responseHeaders', o.responseHeaders);
 }
 
-function validateCors(scope: IConstruct, cors: CorsPolicy): void {
+export function validateCors(scope: IConstruct, cors: CorsPolicy): void {
   if (!cors.allowOrigins || cors.allowOrigins.length === 0) {
     throw new MeshValidationError(scope, "'corsPolicy.allowOrigins' must list at least one origin (e.g. \"https://app.example.com\", or \"*\")");
   }
@@ -133,7 +133,7 @@ function validateCors(scope: IConstruct, cors: CorsPolicy): void {
   if (cors.maxAge !== undefined) validateDuration(scope, 'corsPolicy.maxAge', cors.maxAge, 1000);
 }
 
-function validateHeaderOperations(scope: IConstruct, prop: string, ops?: HeaderOperations): void {
+export function validateHeaderOperations(scope: IConstruct, prop: string, ops?: HeaderOperations): void {
   if (!ops) return;
   const names = [...Object.keys(ops.set ?? {}), ...Object.keys(ops.add ?? {}), ...(ops.remove ?? [])];
   names.forEach((n) => {
@@ -182,7 +182,7 @@ export function renderHttpRoute(r: ResolvedHttpRoute): Record<string, unknown> {
   };
 }
 
-function renderCors(cors: CorsPolicy): Record<string, unknown> {
+export function renderCors(cors: CorsPolicy): Record<string, unknown> {
   return {
     allowOrigins: cors.allowOrigins.map((origin) => (origin === '*' ? { regex: '.*' } : { exact: origin })),
     allowMethods: undefinedIfEmpty(cors.allowMethods ? [...cors.allowMethods] : undefined),

@@ -1,0 +1,56 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ServiceTable } from './table';
+import { appIndex } from '../app-scan';
+
+type Labels = { [key: string]: string };
+
+/** Pod-template locations of the workload kinds whose pods a Service can select. */
+const TEMPLATES: Record<string, (spec: any) => any> = {
+  Deployment: (s) => s?.template,
+  StatefulSet: (s) => s?.template,
+  DaemonSet: (s) => s?.template,
+  ReplicaSet: (s) => s?.template,
+  Rollout: (s) => s?.template,
+};
+
+/** A workload of the app and the labels of its pods. */
+export interface AppWorkload {
+  readonly description: string;
+  readonly namespace?: string;
+  readonly podLabels: Labels;
+}
+
+/** The pod labels of a workload object (any cdk8s-plus major, L1 or ApiObject), or undefined when it has no pod template. */
+export function podLabelsOf(obj: ApiObject): Labels | undefined {
+  const template = TEMPLATES[obj.kind]?.(obj.toJson().spec);
+  return template ? { ...(template.metadata?.labels ?? {}) } : undefined;
+}
+
+function workloadsOf(scope: IConstruct): AppWorkload[] {
+  return appIndex(scope, 'routing-workloads', (all) => all.filter((c): c is ApiObject => ApiObject.isApiObject(c) && TEMPLATES[c.kind] !== undefined)
+    .map((o) => ({ description: `${o.kind} ${o.name}`, namespace: o.metadata.namespace, podLabels: podLabelsOf(o) ?? {} })));
+}
+
+const selects = (selector: Labels, labels: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+const text = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
+
+/**
+ * Versions whose labels select none of the service's pods, when the service's pods are part of the
+ * app (a Service of the app with workloads behind it). Checked at synth, when every workload exists.
+ */
+export function versionsWithoutPods(table: ServiceTable): string[] {
+  const selector = table.service.selector;
+  if (!selector || Object.keys(selector).length === 0) return [];
+  const behind = workloadsOf(table.owner).filter((w) => (w.namespace ?? table.service.namespace) === table.service.namespace && selects(selector, w.podLabels));
+  if (behind.length === 0) return [];
+  const out: string[] = [];
+  for (const v of table.versions) {
+    if (v.host || !v.labels) continue;
+    if (!behind.some((w) => selects(v.labels!, w.podLabels))) {
+      out.push(`[${v.owner.node.path}] version "${v.name}" of service ${table.key} selects pods labelled ${text(v.labels)}, but no pod of the service ` +
+        `carries them (${behind.map((w) => `${w.description}: ${text(w.podLabels)}`).join('; ')}); fix the version's selector or the workload's labels`);
+    }
+  }
+  return out;
+}

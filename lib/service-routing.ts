@@ -1,0 +1,196 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { DestinationRule, VirtualService } from './imports/networking.istio.io';
+import { MeshAnalyzer } from './mesh-analyzer';
+import { IMeshInstallation } from './mesh-installation';
+import { markLibraryConstruct } from './private/analyzer/ownership';
+import { oncePerSynth } from './private/app-scan';
+import { validateLabelValue, validateTrafficPolicy } from './private/canary/validate';
+import { MeshValidationError } from './private/errors';
+import { dependOnMesh } from './private/mesh-dependency';
+import { podLabelsOf, versionsWithoutPods } from './private/routing/pods';
+import { describeValue } from './private/routing/regex';
+import { RoutingRegistry } from './private/routing/registry';
+import { renderDestinationRule, renderMeshVirtualService } from './private/routing/render-istio';
+import { resolveServiceRoute } from './private/routing/resolve-route';
+import { RouteDef, ServiceTable } from './private/routing/table';
+import { validateDnsLabel } from './private/validate';
+import { RoutedService } from './routed-service';
+import { ServiceRouteOptions, ServiceVersion } from './service-route';
+import { TrafficPolicy } from './traffic-policy';
+
+/**
+ * Props of `ServiceRouting`.
+ */
+export interface ServiceRoutingProps {
+  /** The Service whose requests are routed. */
+  readonly service: RoutedService;
+  /**
+   * The versions of the service (more with `addVersion`).
+   * @default - none: routes send to `RouteTo.anyVersion()` only
+   */
+  readonly versions?: ServiceVersion[];
+  /**
+   * The routes, in the order they are tried; the first whose match holds takes the request (more
+   * with `addRoute`).
+   * @default - none: add at least one with `addRoute`
+   */
+  readonly routes?: ServiceRouteOptions[];
+  /**
+   * Circuit breaking, load balancing and TLS towards every version.
+   * @default - TLS ISTIO_MUTUAL, everything else Istio's defaults
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+  /**
+   * The mesh: the objects are installed after it.
+   * @default - no dependency
+   */
+  readonly mesh?: IMeshInstallation;
+}
+
+/**
+ * The traffic of one service inside the mesh: its named versions (`v1`, `v2`, `v3`) and an
+ * ordered route table — which requests go to which versions, with what weights, and what happens
+ * on the way (faults, timeouts, retries, mirroring, rewrites, redirects, header changes, CORS).
+ *
+ * Every construct that routes the same service (`ServiceRouting`, `CanaryRelease`) adds to one
+ * route table, rendered as exactly one VirtualService and one DestinationRule (a subset per
+ * version) in the app. Gateway routes to the service (`IngressGateway.addRoute`) go through the
+ * same table, so requests from outside reach the same versions with the same weights.
+ *
+ * Route order: each construct's routes keep the order they are declared in; a route whose match
+ * an earlier route of the same construct already takes is an error. Across constructs, a route
+ * moves before the first route of another construct that would take all its requests (specific
+ * before general); two constructs routing exactly the same requests is an error naming both.
+ *
+ * @see https://istio.io/latest/docs/concepts/traffic-management/
+ */
+export class ServiceRouting extends Construct {
+  /** Name of the routed Service. */
+  public readonly serviceName: string;
+  /** Namespace of the Service and of the routing objects. */
+  public readonly namespace: string;
+  /** The Service port routes apply to, when known. */
+  public readonly port?: number;
+
+  private readonly table: ServiceTable;
+  private readonly routeDefs: RouteDef[] = [];
+  private readonly versionNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: ServiceRoutingProps) {
+    super(scope, id);
+    MeshAnalyzer.of(this);
+    markLibraryConstruct(this);
+    if (!props || !(props.service instanceof RoutedService)) {
+      throw new MeshValidationError(this, `'service' must be a RoutedService (RoutedService.fromService(service) or RoutedService.fromName(name, namespace, port)), ` +
+        `got ${describeValue(props?.service)}`);
+    }
+    const service = props.service._resolve(this);
+    this.serviceName = service.name;
+    this.namespace = service.namespace;
+    this.port = service.port;
+    const { table, created } = RoutingRegistry.of(this).serviceTable(this, service);
+    this.table = table;
+    if (props.trafficPolicy !== undefined) {
+      validateTrafficPolicy(this, props.trafficPolicy, false);
+      table.setTrafficPolicy(props.trafficPolicy, this);
+    }
+    dependOnMesh(this, props.mesh);
+    for (const v of props.versions ?? []) this.addVersion(v);
+    for (const r of props.routes ?? []) this.addRoute(r);
+
+    if (created) {
+      const meta = { name: this.serviceName, namespace: this.namespace };
+      new DestinationRule(this, 'DestinationRule', { metadata: meta, spec: Lazy.any({ produce: () => renderDestinationRule(table) ?? { host: this.serviceName } }) });
+      new VirtualService(this, 'Resource', { metadata: meta, spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
+      this.node.addValidation({ validate: oncePerSynth(this, () => this.validateTable()) });
+    }
+  }
+
+  /** Names of the versions this construct declared, in order. */
+  public get versions(): string[] {
+    return [...this.versionNames];
+  }
+
+  /** Names of the routes this construct declared, in order. */
+  public get routes(): string[] {
+    return this.routeDefs.map((r) => r.name);
+  }
+
+  /**
+   * Declares a version of the service: the pods that run it and, optionally, a traffic policy of
+   * its own. The version's name is its DestinationRule subset name.
+   */
+  public addVersion(version: ServiceVersion): void {
+    const prop = `versions[${this.versionNames.length}]`;
+    if (!version || typeof version !== 'object') {
+      throw new MeshValidationError(this, `'${prop}' must be a version object such as { name: 'v1' }, got ${describeValue(version)}`);
+    }
+    validateDnsLabel(this, `${prop}.name`, version.name);
+    const labels = version.selector !== undefined ? this.checkSelector(`${prop}.selector`, version.selector) : { version: version.name };
+    if (version.workload !== undefined) this.checkWorkload(prop, version.workload, labels);
+    if (version.trafficPolicy !== undefined) validateTrafficPolicy(this, version.trafficPolicy, false);
+    this.table.addVersion({ name: version.name, labels, trafficPolicy: version.trafficPolicy, owner: this });
+    this.versionNames.push(version.name);
+  }
+
+  /**
+   * Adds a route after the routes this construct already declared.
+   */
+  public addRoute(route: ServiceRouteOptions): void {
+    const def = resolveServiceRoute(this, `routes[${this.routeDefs.length}]`, route, this.routeDefs.length + 1);
+    this.table.addRoutes(this, [def]);
+    this.routeDefs.push(def);
+  }
+
+  private checkSelector(prop: string, selector: { [key: string]: string }): { [key: string]: string } {
+    if (!selector || typeof selector !== 'object' || Array.isArray(selector) || Object.keys(selector).length === 0) {
+      throw new MeshValidationError(this, `'${prop}' must be a non-empty object of pod labels, e.g. { version: 'v2' }, got ${describeValue(selector)}`);
+    }
+    for (const [k, v] of Object.entries(selector)) {
+      if (typeof v !== 'string') throw new MeshValidationError(this, `'${prop}' label "${k}" must be a string, got ${describeValue(v)}`);
+      validateLabelValue(this, `${prop}.${k}`, v, 'use a label value: letters, digits, -, _ and . (at most 63)');
+    }
+    return Object.fromEntries(Object.entries(selector).sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** The workload's pods must carry the version's labels (added to a cdk8s-plus workload's pods when missing) and be selected by the Service. */
+  private checkWorkload(prop: string, workload: IConstruct, labels: { [key: string]: string }): void {
+    let obj: ApiObject | undefined;
+    try {
+      obj = ApiObject.isApiObject(workload) ? workload : ApiObject.of(workload);
+    } catch {
+      obj = undefined;
+    }
+    const pods = obj ? podLabelsOf(obj) : undefined;
+    if (!obj || !pods) {
+      throw new MeshValidationError(this, `'${prop}.workload' must be a Deployment, StatefulSet, DaemonSet or Rollout of this app, got ` +
+        `${obj ? `${obj.kind} "${obj.name}"` : describeValue(workload?.node?.path ?? workload)}; for pods outside the app give only 'selector'`);
+    }
+    const podMetadata = (workload as { podMetadata?: { addLabel?: (k: string, v: string) => void } }).podMetadata;
+    for (const [k, v] of Object.entries(labels)) {
+      if (pods[k] === v) continue;
+      if (pods[k] !== undefined || typeof podMetadata?.addLabel !== 'function') {
+        throw new MeshValidationError(this, `'${prop}' selects pods labelled ${k}=${v}, but the pods of ${obj.kind} "${obj.name}" are labelled ` +
+          `${k}=${pods[k] ?? '<unset>'}; label the pods, or give the version a selector their labels satisfy`);
+      }
+      podMetadata.addLabel(k, v);
+      pods[k] = v;
+    }
+    const selector = this.table.service.selector;
+    const unselected = Object.entries(selector ?? {}).filter(([k, v]) => pods[k] !== v);
+    if (unselected.length > 0) {
+      throw new MeshValidationError(this, `'${prop}.workload' ${obj.kind} "${obj.name}" runs pods the Service "${this.serviceName}" does not select ` +
+        `(it needs ${unselected.map(([k, v]) => `${k}=${v}`).join(',')}); label the pods so the Service sends them requests`);
+    }
+  }
+
+  private validateTable(): string[] {
+    const errors = [...this.table.problems(), ...versionsWithoutPods(this.table)];
+    if (this.table.orderedRoutesSafe().length === 0) {
+      errors.push(`service ${this.table.key} has no routes; add one, e.g. addRoute({ to: RouteTo.version('${this.table.versions[0]?.name ?? 'v1'}') })`);
+    }
+    return errors;
+  }
+}
