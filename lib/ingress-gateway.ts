@@ -13,12 +13,14 @@ import { MeshValidationError } from './private/errors';
 import { CertificateRegistry } from './private/gateway/certificates';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
 import { RATE_LIMIT_FILTER_PRIORITY, RateLimitTarget, rateLimitPatches } from './private/gateway/rate-limit';
-import { findUnreachable, renderHttpRoute, resolveHttpRoute, ResolvedHttpRoute, sortRoutes } from './private/gateway/routes';
+import { findUnreachable, resolveHttpRoute, ResolvedHttpRoute, sortRoutes } from './private/gateway/routes';
 import { validateGatewayHost, validateRateLimit } from './private/gateway/validate';
 import {
   GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload, statusServicePort, validateGatewayPort,
 } from './private/gateway/workload';
 import { dependOnMesh } from './private/mesh-dependency';
+import { GatewayTable } from './private/routing/gateway-table';
+import { RoutingRegistry } from './private/routing/registry';
 import { NameAllocator, objectName } from './private/zero-trust/names';
 import { validateDnsSubdomain, validatePort } from './private/zero-trust/validate';
 import { LocalRateLimit } from './rate-limit';
@@ -81,7 +83,6 @@ interface HostEntry {
   readonly httpsRedirect: boolean;
   readonly rateLimit?: LocalRateLimit;
   readonly routes: ResolvedHttpRoute[];
-  readonly routeNames: Set<string>;
   passthroughRoute?: RouteDestinationConfig;
 }
 
@@ -134,6 +135,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
   private readonly virtualServiceScope: Construct;
   private readonly certificates: CertificateRegistry;
   private rateLimitFilter?: ApiObject;
+  private warnedAnyHost = false;
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
@@ -195,7 +197,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
    * @param options TLS, redirect and rate limit of the host
    */
   public addHost(host: string, options: AddHostOptions = {}): void {
-    validateGatewayHost(this, 'host', host);
+    if (host !== '*') validateGatewayHost(this, 'host', host);
     if (this.hostEntries.has(host)) {
       throw new MeshValidationError(this, `'addHost' adds host "${host}" twice; add each host once (a host's routes all go into one VirtualService)`);
     }
@@ -220,7 +222,6 @@ export class IngressGateway extends Construct implements IMeshPeer {
       httpsRedirect: options.httpsRedirect ?? terminates,
       rateLimit: options.rateLimit,
       routes: [],
-      routeNames: new Set(),
     });
     if (options.rateLimit) this.ensureRateLimitFilter();
   }
@@ -286,7 +287,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
   }
 
   private addHttpRoute(entry: HostEntry, options: HttpRouteOptions): void {
-    const route = resolveHttpRoute(this, options, entry.routes.length, entry.routeNames);
+    const table = this.gatewayTable(entry);
+    const route = resolveHttpRoute(this, options, table.routes.length, table.routeNames);
     const clash = entry.routes.find((r) => r.key === route.key);
     if (clash) {
       throw new MeshValidationError(this,
@@ -294,6 +296,11 @@ export class IngressGateway extends Construct implements IMeshPeer {
         'remove one of them or make the matches differ (path or headers)');
     }
     entry.routes.push(route);
+    RoutingRegistry.of(this).addGatewayRoute(table, {
+      resolved: route,
+      owner: this,
+      fix: `remove the route of IngressGateway ${this.node.path}`,
+    });
     if (route.rateLimit) this.ensureRateLimitFilter();
   }
 
@@ -317,13 +324,23 @@ export class IngressGateway extends Construct implements IMeshPeer {
     entry.passthroughRoute = destination;
   }
 
+  /**
+   * The app's one route table for the host on this gateway. Its VirtualService is created here
+   * unless a construct bound to this gateway (a CanaryRelease) created it first.
+   */
+  private gatewayTable(entry: HostEntry): GatewayTable {
+    return RoutingRegistry.of(this).gatewayTable(this.gatewayRef, entry.host, () => {
+      const vs = new VirtualService(this.virtualServiceScope, entry.host, {
+        metadata: { name: objectName(this.name, entry.host === '*' ? 'any-host' : entry.host), namespace: this.namespace },
+        spec: Lazy.any({ produce: () => this.renderVirtualService(entry) }),
+      });
+      this.virtualServices.set(entry.host, vs);
+      return vs;
+    });
+  }
+
   private ensureVirtualService(entry: HostEntry): void {
-    if (this.virtualServices.has(entry.host)) return;
-    const name = objectName(this.name, entry.host);
-    this.virtualServices.set(entry.host, new VirtualService(this.virtualServiceScope, entry.host, {
-      metadata: { name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => this.renderVirtualService(entry) }),
-    }));
+    this.gatewayTable(entry);
   }
 
   private renderVirtualService(entry: HostEntry): Record<string, unknown> {
@@ -338,7 +355,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         }],
       };
     }
-    return { ...base, http: sortRoutes(entry.routes).map(renderHttpRoute) };
+    return { ...base, http: this.gatewayTable(entry).renderHttp(this.namespace) };
   }
 
   private ensureRateLimitFilter(): void {
@@ -406,6 +423,11 @@ export class IngressGateway extends Construct implements IMeshPeer {
   }
 
   private validateGateway(): string[] {
+    if (this.hostEntries.has('*') && !this.warnedAnyHost) {
+      this.warnedAnyHost = true;
+      console.warn(`[${this.node.path}] warning: host "*" serves every host name (and requests by IP address) on gateway ${this.gatewayRef}; ` +
+        'name the hosts (addHost("shop.example.com")) once clients use DNS names');
+    }
     if (this.hostEntries.size === 0) {
       return ["the gateway has no hosts; call addHost('app.example.com', { tls: GatewayTls.simple('app-cert') }) and addRoute()"];
     }

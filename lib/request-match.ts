@@ -147,7 +147,7 @@ export class RequestMatch {
     }
     const out: { -readonly [K in keyof RenderedMatch]: RenderedMatch[K] } = {};
     const once = (field: string, what: string) => {
-      throw new MeshValidationError(scope, `'${prop}' tests the ${field} twice (${what}); Istio allows one condition per ${field} in a match: ` +
+      throw new MeshValidationError(scope, `'${prop}' tests ${field} twice (${what}); Istio allows one condition per ${field.replace(/ ".*/, '')} in a match: ` +
         'combine them into one regex, or give two matches (OR)');
     };
     for (const c of this.conditions) {

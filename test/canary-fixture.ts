@@ -19,10 +19,11 @@ export function canaryFixture(): CanaryFixture {
   return { app, mesh, chart: new Chart(app, 'shop', { namespace: 'shop' }) };
 }
 
-/** A reviews Deployment serving 9080, image tag `tag`. */
+/** A reviews Deployment serving 9080, image tag `tag`, its pods labelled `version: <tag>` (versions are never read from image tags). */
 export function reviews(chart: Chart, id: string, tag: string, props: Partial<kplus.DeploymentProps> = {}): kplus.Deployment {
   return new kplus.Deployment(chart, id, {
     metadata: { name: `reviews-${id.toLowerCase()}` },
+    podMetadata: { labels: { version: tag } },
     containers: [{ name: 'app', image: `registry.example/reviews:${tag}`, portNumber: 9080 }],
     ...props,
   });

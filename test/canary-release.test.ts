@@ -91,20 +91,22 @@ describe('defaults (static weights, subset split)', () => {
     expectIstioctlAccepts(objects);
   });
 
-  test('an explicit version wins over the image tag', () => {
-    // GIVEN
+  test('an explicit version wins; a version is never read from the image tag', () => {
+    // GIVEN: pods without version labels, images tagged 1.4.0 and 1.5.0
     const f = canaryFixture();
     const release = new CanaryRelease(f.chart, 'R', {
       serviceName: 'reviews',
       printPlan: false,
-      stable: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V1', 'latest')),
-      canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V2', 'latest'), { version: 'v2' }),
-      strategy: ReleaseStrategy.staticWeight(50, 50),
+      stable: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V1', '1.4.0', { podMetadata: {} })),
+      canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V2', '1.5.0', { podMetadata: {} }), { version: 'v2' }),
+      strategy: ReleaseStrategy.staticWeight(50),
     });
+    const dr = Testing.synth(f.chart).find((o) => o.kind === 'DestinationRule');
 
-    // THEN: no tag on 'latest': the stable falls back to its role name
+    // THEN: the stable falls back to its role name, the canary's subset is its version
     expect(release.canaryVersion).toBe('v2');
     expect(release.stableVersion).toBe('stable');
+    expect(dr.spec.subsets.map((s: any) => [s.name, s.labels])).toEqual([['stable', { app: 'reviews', version: 'stable' }], ['v2', { app: 'reviews', version: 'v2' }]]);
   });
 });
 
@@ -193,7 +195,7 @@ describe('matching, mirroring, faults, timeouts and retries', () => {
     expect(routes(Testing.synth(chart))['canary-match-1'].match).toEqual([{ headers: { 'x-build': { prefix: 'rc-' } } }]);
   });
 
-  test('mirror, fault, timeout and retries go on every route', () => {
+  test('timeout and retries go on every route; the fault only on the canary matches; the mirror on the weighted route', () => {
     // WHEN
     const { chart } = staticRelease(10, {
       canaryMatches: [RequestMatch.headerRegex('x-user', 'qa-.*')],
@@ -207,8 +209,9 @@ describe('matching, mirroring, faults, timeouts and retries', () => {
     // THEN
     expect(r.primary.mirror).toEqual({ host: 'reviews', subset: 'canary', port: { number: 80 } });
     expect(r.primary.mirrorPercentage).toEqual({ value: 12.5 });
+    expect(r['canary-match-1'].fault).toEqual({ delay: { fixedDelay: '1500ms', percentage: { value: 5 } }, abort: { httpStatus: 503, percentage: { value: 1 } } });
+    expect(r.primary.fault).toBeUndefined();
     for (const route of Object.values(r)) {
-      expect(route.fault).toEqual({ delay: { fixedDelay: '1500ms', percentage: { value: 5 } }, abort: { httpStatus: 503, percentage: { value: 1 } } });
       expect(route.timeout).toBe('3s');
       expect(route.retries).toEqual({ attempts: 2, perTryTimeout: '500ms', retryOn: '5xx,reset' });
     }
@@ -345,7 +348,7 @@ describe('existing Service', () => {
 });
 
 describe('workloads we do not own', () => {
-  test('selectors are used as subset labels unchanged', () => {
+  test('selectors are used as subset labels unchanged; subsets are named after the versions', () => {
     // GIVEN
     const f = canaryFixture();
 
@@ -360,9 +363,10 @@ describe('workloads we do not own', () => {
 
     // THEN
     expect(find(objects, 'DestinationRule', 'reviews').spec.subsets).toEqual([
-      { name: 'stable', labels: { app: 'reviews', version: 'v1' } },
-      { name: 'canary', labels: { app: 'reviews', version: 'v2' } },
+      { name: 'v1', labels: { app: 'reviews', version: 'v1' } },
+      { name: 'v2', labels: { app: 'reviews', version: 'v2' } },
     ]);
+    expect(find(objects, 'VirtualService', 'reviews').spec.http[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['v1', 80], ['v2', 20]]);
     expect(find(objects, 'Service', 'reviews').spec.ports[0].targetPort).toBe(80);
   });
 

@@ -58,7 +58,7 @@ function platform(props: GitOpsAppProps = {}): Platform {
   const release = new CanaryRelease(shop, 'ReviewsRelease', {
     serviceName: 'reviews',
     mesh,
-    canary: ReleaseWorkload.fromDeployment(reviews),
+    canary: ReleaseWorkload.fromDeployment(reviews, { version: '2.0.0' }),
     strategy: ReleaseStrategy.steps([{ weight: 20, pause: Duration.minutes(5) }]),
     printPlan: false,
   });

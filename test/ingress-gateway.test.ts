@@ -679,7 +679,7 @@ describe('routes', () => {
     [{ headers: [HeaderMatch.exact('x-a', '1'), HeaderMatch.prefix('x-a', '2')] }, /^\[edge\/Public\] 'headers' matches header "x-a" twice; keep one match per header/],
     [{ timeout: Duration.millis(0) }, /^\[edge\/Public\] 'timeout' must be a whole number of milliseconds, at least 1ms, got 0ms$/],
     [{ retries: { attempts: -1 } }, /^\[edge\/Public\] 'retries.attempts' must be an integer between 0 and 100, got -1; use 0 to turn retries off$/],
-    [{ retries: { attempts: 1, retryOn: ['5XX'] } }, /^\[edge\/Public\] 'retries.retryOn\[0\]' must be an Envoy retry condition such as "5xx", "reset" or "connect-failure", got "5XX"$/],
+    [{ retries: { attempts: 1, retryOn: ['5XX'] } }, /^\[edge\/Public\] 'retries.retryOn\[0\]' must be an Envoy retry condition \(5xx, gateway-error, .*\) or an HTTP status code such as "503", got "5XX"$/],
     [{ rewrite: {} }, /^\[edge\/Public\] 'rewrite' must set 'uri' or 'authority'; omit 'rewrite' to forward requests unchanged$/],
     [{ rewrite: { uri: 'v2' } }, /^\[edge\/Public\] 'rewrite.uri' must start with '\/' and contain no spaces, got "v2"$/],
     [{ corsPolicy: { allowOrigins: ['portal.example.com'] } }, /^\[edge\/Public\] 'corsPolicy.allowOrigins\[0\]' must be "\*" or an origin such as "https:\/\/app.example.com" \(scheme and host, no path\), got "portal.example.com"$/],
@@ -819,7 +819,6 @@ describe('validation', () => {
     ['UPPER.example.com'],
     ['https://shop.example.com'],
     ['shop'],
-    ['*'],
     ['shop.example.com/path'],
   ])('fails on host %s', (host) => {
     // GIVEN
@@ -827,6 +826,27 @@ describe('validation', () => {
 
     // THEN
     expect(() => gateway.addHost(host)).toThrow(/^\[edge\/Public\] 'host' must be/);
+  });
+
+  test('accepts "*" (every host, access by IP) with a warning at synth', () => {
+    // GIVEN
+    const { app, gateway, web } = ingress();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+    // WHEN
+    gateway.addHost('*');
+    gateway.addRoute('*', { to: RouteDestination.fromService(web) });
+    app.synth();
+    app.synth();
+    const objects = Testing.synth(Chart.of(gateway));
+    const warnings = warn.mock.calls.map((c) => String(c[0]));
+    warn.mockRestore();
+
+    // THEN: the server and the VirtualService serve every host; the warning is printed once
+    const vs = objects.find((o) => o.kind === 'VirtualService');
+    expect(vs.spec.hosts).toEqual(['*']);
+    expect(objects.find((o) => o.kind === 'Gateway').spec.servers[0].hosts).toEqual(['*']);
+    expect(warnings.filter((w) => w.includes('host "*" serves every host name'))).toHaveLength(1);
   });
 
   test('accepts a wildcard host', () => {

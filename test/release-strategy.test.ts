@@ -226,7 +226,7 @@ describe('ReleaseStrategy.steps (Argo Rollouts)', () => {
       canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V2', '2')),
     })).toThrow(/'stable' must be omitted with Argo Rollouts: the controller keeps the previous pod template of 'canary' running/);
     expect(() => new CanaryRelease(f.chart, 'B', {
-      serviceName: 'reviews', strategy: ReleaseStrategy.steps([{ weight: 10 }]), canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V3', 'latest')),
+      serviceName: 'reviews', strategy: ReleaseStrategy.steps([{ weight: 10 }]), canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V3', '3.0.0', { podMetadata: {} })),
     })).toThrow(/'canary' \(deployment reviews-v3\) has no version: Argo Rollouts' analysis tells the canary's requests apart by it/);
     expect(() => argoRelease(ReleaseStrategy.steps([{ weight: 10 }]), { mirrorPercent: 2.5 }))
       .toThrow(/'mirrorPercent' must be a whole percentage with Argo Rollouts \(setMirrorRoute\), got 2.5/);

@@ -6,7 +6,8 @@ const service = (namespace: string, name: string, selector: Record<string, strin
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector, ports: [{ port }] } });
 const deployment = (namespace: string, name: string, labels: Record<string, string>): unknown =>
   ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec: { template: { metadata: { labels } } } });
-const destinationRule = (namespace: string, name: string, host: string, subsets: Record<string, Record<string, string>>, exportTo?: string[]): unknown =>
+type Subsets = Record<string, Record<string, string>>;
+const destinationRule = (namespace: string, name: string, host: string, subsets: Subsets, exportTo?: string[]): unknown =>
   ({ apiVersion: NET, kind: 'DestinationRule', metadata: { name, namespace }, spec: { host, exportTo, subsets: Object.entries(subsets).map(([n, labels]) => ({ name: n, labels })) } });
 const virtualService = (namespace: string, name: string, spec: Record<string, unknown>): unknown =>
   ({ apiVersion: NET, kind: 'VirtualService', metadata: { name, namespace }, spec });
@@ -29,7 +30,8 @@ function routed(result: RouteResult): Extract<RouteResult, { kind: 'routed' }> {
   if (result.kind !== 'routed') throw new Error(`expected a route, got ${JSON.stringify(result)}`);
   return result;
 }
-const picks = (result: RouteResult): Array<[Record<string, string> | undefined, number]> => routed(result).destinations.map((d) => [d.podLabels, d.weight]);
+const picks = (result: RouteResult): Array<[Record<string, string> | undefined, number]> =>
+  routed(result).destinations.map((d) => [d.podLabels, d.weight]);
 
 describe('weights and subsets', () => {
   test('subset labels are added to the Service selector; weights are kept', () => {

@@ -237,10 +237,12 @@ function buildModel(objects: readonly unknown[]): Model {
     const namespace = str(meta?.namespace) ?? 'default';
     const base: Obj = { namespace, name, id: `${namespace}/${name}`, spec: rec(o.spec) ?? {} };
     const istio = str(o.apiVersion)?.startsWith('networking.istio.io/') ?? false;
-    if (istio && kind === 'VirtualService') model.virtualServices.push(base);
-    else if (istio && kind === 'DestinationRule') model.destinationRules.push(base);
-    else if (istio && kind === 'ServiceEntry') model.serviceEntries.push(base);
-    else if (istio && kind === 'Gateway') {
+    const istioList = kind === 'VirtualService' ? model.virtualServices
+      : kind === 'DestinationRule' ? model.destinationRules
+        : kind === 'ServiceEntry' ? model.serviceEntries : undefined;
+    if (istio && istioList) {
+      istioList.push(base);
+    } else if (istio && kind === 'Gateway') {
       model.gateways.set(base.id, { ...base, hosts: arr(base.spec.servers).flatMap((s) => strs(rec(s)?.hosts)) });
     } else if (kind === 'Service' && o.apiVersion === 'v1') {
       const ports = arr(base.spec.ports).map((p) => num(rec(p)?.port)).filter((p): p is number => p !== undefined);
@@ -347,7 +349,8 @@ function selectorHolds(m: Rec, vs: Obj, ctx: Context): boolean {
 
 /** Request-time fields of a match entry. */
 function requestHolds(m: Rec, ctx: Context): boolean {
-  const check = (field: unknown, value: string, ignoreCase = false): boolean => field === undefined || stringMatches(toStringMatch(field), value, ignoreCase);
+  const check = (field: unknown, value: string, ignoreCase = false): boolean =>
+    field === undefined || stringMatches(toStringMatch(field), value, ignoreCase);
   return check(m.uri, ctx.path, m.ignoreUriCase === true && rec(m.uri)?.regex === undefined)
     && check(m.scheme, ctx.scheme)
     && check(m.method, ctx.method)
@@ -370,7 +373,7 @@ function routeMatches(route: Rec, vs: Obj, ctx: Context): boolean {
 }
 
 /** DestinationRule subsets for `host`, looked up in the client, host and root namespaces. */
-function findSubsetLabels(model: Model, host: string, subset: string, namespaces: (string | undefined)[], clientNs: string | undefined): Labels | undefined {
+function findSubsetLabels(model: Model, host: string, subset: string, namespaces: (string | undefined)[], clientNs?: string): Labels | undefined {
   for (const ns of [...new Set(namespaces)]) {
     if (ns === undefined) continue;
     let best: { spec: number; subsets: unknown[] } | undefined;
@@ -392,7 +395,9 @@ function resolveTarget(model: Model, dest: Rec, vsNamespace: string, ctx: Contex
   const host = expandHost(str(dest.host) ?? '', vsNamespace);
   const subset = str(dest.subset);
   const service = model.services.get(host);
-  const entry = service ? undefined : model.serviceEntries.find((se) => strs(se.spec.hosts).some((h) => hostSpecificity(h.toLowerCase(), host) !== undefined));
+  const entry = service
+    ? undefined
+    : model.serviceEntries.find((se) => strs(se.spec.hosts).some((h) => hostSpecificity(h.toLowerCase(), host) !== undefined));
   const namespace = service?.namespace ?? entry?.namespace;
   const port = num(rec(dest.port)?.number) ?? (service?.ports.length === 1 ? service.ports[0] : ctx.req.port);
   let subsetLabels: Labels = {};

@@ -135,7 +135,8 @@ export function renderGatewayRoute(registry: RoutingRegistry, def: GatewayRouteD
       }
       if (c !== null) combined.push(c);
     }
-    if (combined.length > 0) expanded.push({ route: tr, matches: combined });
+    // An empty match takes every request: the route needs no match at all.
+    if (combined.length > 0) expanded.push({ route: tr, matches: combined.some((c) => Object.keys(c).length === 0) ? [] : combined });
   }
   if (r.rateLimit && expanded.length > 1) {
     throw new MeshValidationError(def.owner, `gateway route "${r.name}" has a 'rateLimit', but service ${table.key} splits its requests into ` +
