@@ -1,17 +1,17 @@
 /**
  * Situation: a government team segments its services and tries a new version safely. The
  * benefits calculator moves from v1 to v3: half of the traffic is shifted now, one named test user
- * (header `x-test-user: alice`) always gets v3, and a 2-second delay is injected into 10 % of
- * requests to prove the callers' timeouts hold. Every rule is enforced at L7 (AuthorizationPolicy
- * by SPIFFE identity) and L3 (NetworkPolicies), and traces go to the team's OpenTelemetry
- * collector at 5 % sampling.
+ * (header `x-test-user: alice`) always gets v3, and a 2-second delay is injected into 10 % of that
+ * user's requests only, to prove the portal's timeout holds without slowing anyone else down.
+ * Every rule is enforced at L7 (AuthorizationPolicy by SPIFFE identity) and L3 (NetworkPolicies),
+ * and traces go to the team's OpenTelemetry collector at 5 % sampling.
  *
  *   npm run synth -- government-test-user   # writes dist/examples/government-test-user/
  */
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryRelease, ExtensionProvider, MeshInstallation, MeshPeer, MeshProfile, MeshTelemetry, ReleaseStrategy, ReleaseWorkload, RequestMatch,
+  ExtensionProvider, MeshInstallation, MeshPeer, MeshProfile, MeshTelemetry, RequestMatch, RoutedService, RouteTo, ServiceRouting,
   WorkloadSelector, ZeroTrustNamespace,
 } from '../lib';
 
@@ -36,16 +36,27 @@ export function build(app: App): void {
   const v1 = workload(chart, 'CalculatorV1', 'calculator-v1', '1.4.0');
   const v3 = workload(chart, 'CalculatorV3', 'calculator-v3', '3.0.0');
 
-  new CanaryRelease(chart, 'Calculator', {
-    serviceName: 'calculator',
+  const calculator = new kplus.Service(chart, 'CalculatorService', {
+    metadata: { name: 'calculator', namespace: NAMESPACE },
+    selector: kplus.Pods.select(chart, 'CalculatorPods', { labels: { app: 'calculator' } }),
+    ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+  });
+  new ServiceRouting(chart, 'Calculator', {
+    service: RoutedService.fromService(calculator),
     mesh,
-    stable: ReleaseWorkload.fromDeployment(v1, { version: 'v1' }),
-    canary: ReleaseWorkload.fromDeployment(v3, { version: 'v3' }),
-    // Traffic shifting v1 -> v3, one commit per step.
-    strategy: ReleaseStrategy.staticWeight(50),
-    canaryMatches: [RequestMatch.headerExact('x-test-user', 'alice')],
-    fault: { delay: Duration.seconds(2), delayPercent: 10 },
-    timeout: Duration.seconds(5),
+    versions: [{ name: 'v1', workload: v1 }, { name: 'v3', workload: v3 }],
+    routes: [
+      // The test user always gets v3, and 10 % of their requests wait 2 s.
+      {
+        name: 'test-user',
+        matches: [RequestMatch.headerExact('x-test-user', 'alice')],
+        to: RouteTo.version('v3'),
+        fault: { delay: Duration.seconds(2), delayPercent: 10 },
+        timeout: Duration.seconds(5),
+      },
+      // Traffic shifting v1 -> v3, one commit per step.
+      { name: 'shift', to: RouteTo.weights({ v1: 50, v3: 50 }), timeout: Duration.seconds(5) },
+    ],
   });
 
   // Only the portal may call the calculator, and only to compute.
@@ -64,6 +75,7 @@ function workload(chart: Chart, id: string, name: string, version: string): kplu
     metadata: { name, namespace: NAMESPACE },
     serviceAccount,
     replicas: 2,
+    podMetadata: name.startsWith('calculator') ? { labels: { app: 'calculator' } } : undefined,
     containers: [{ name: 'app', image: `registry.gov.example/${name.replace(/-v\d+$/, '')}:${version}`, portNumber: 8080 }],
   });
 }

@@ -37,3 +37,7 @@ export * from './request-match';
 export * from './traffic-policy';
 export * from './mesh-analyzer';
 export * from './gitops-app';
+export * from './routed-service';
+export * from './route-to';
+export * from './service-route';
+export * from './service-routing';

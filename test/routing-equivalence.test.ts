@@ -24,7 +24,12 @@ interface IntendedChange {
  *   'canary-static': [{ probe: 'mesh GET reviews/ from=storefront', why: 'the canary starts at 5%' }],
  * Do not regenerate the baseline from the rewritten code: it records the routing before the rewrite.
  */
-const INTENDED_CHANGES: Record<string, IntendedChange[]> = {};
+const INTENDED_CHANGES: Record<string, IntendedChange[]> = {
+  'government-test-user': [
+    { probe: 'mesh GET calculator.benefits.svc.cluster.local/ from=benefits', why: 'the delay is injected for the test user only, no longer into everyone\'s requests' },
+    { probe: 'mesh GET calculator/ from=benefits', why: 'the delay is injected for the test user only, no longer into everyone\'s requests' },
+  ],
+};
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');
 const BASELINE = path.join(__dirname, 'fixtures', 'routing-baseline');
