@@ -23,6 +23,8 @@ import { GatewayTable } from './private/routing/gateway-table';
 import { RoutingRegistry } from './private/routing/registry';
 import { NameAllocator, objectName } from './private/zero-trust/names';
 import { validateDnsSubdomain, validatePort } from './private/zero-trust/validate';
+import { describeValue } from './private/routing/regex';
+import { validateDnsLabel } from './private/validate';
 import { LocalRateLimit } from './rate-limit';
 
 /** Container port Envoy serves plain HTTP on (unprivileged). */
@@ -48,6 +50,54 @@ export interface IngressGatewayProps extends GatewayWorkloadProps {
    */
   readonly httpsPort?: number;
 }
+
+/**
+ * Props of `IngressGateway.fromExisting()`: a gateway whose pods this app does not deploy, such
+ * as the profile's `istio-ingressgateway` or a gateway installed by another app.
+ */
+export interface ExistingIngressGatewayProps {
+  /** The mesh. */
+  readonly mesh: IMeshInstallation;
+  /**
+   * Name of the Istio `Gateway` object that routes attach to.
+   * @default 'ingress'
+   */
+  readonly gatewayName?: string;
+  /**
+   * Namespace of the gateway pods (and of the Istio Gateway and VirtualServices).
+   * @default - the mesh's namespace, where the profile installs `istio-ingressgateway`
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the gateway pods.
+   * @default { istio: 'ingressgateway' } (the profile's gateway)
+   */
+  readonly selectorLabels?: { [key: string]: string };
+  /**
+   * Service account of the gateway pods (its identity for authorization policies).
+   * @default 'istio-ingressgateway-service-account' (the profile's gateway)
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Whether the Istio `Gateway` object already exists (written by another app): then only
+   * VirtualServices are written, `addHost` declares hosts that Gateway serves and takes no TLS.
+   * @default false - this app writes the Gateway with the hosts added
+   */
+  readonly gatewayExists?: boolean;
+  /**
+   * Service port of plain HTTP of the existing gateway.
+   * @default 80
+   */
+  readonly httpPort?: number;
+  /**
+   * Service port of TLS of the existing gateway.
+   * @default 443
+   */
+  readonly httpsPort?: number;
+}
+
+/** Set by `IngressGateway.fromExisting` for the constructor it calls. */
+let existingGateway: ExistingIngressGatewayProps | undefined;
 
 /**
  * Options of `IngressGateway.addHost()`.
@@ -110,6 +160,21 @@ interface HostEntry {
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
 export class IngressGateway extends Construct implements IMeshPeer {
+  /**
+   * Routes of this app on a gateway whose pods it does not deploy: the profile's
+   * `istio-ingressgateway` (the default), or a gateway of another app. `addHost` and `addRoute`
+   * work as on a gateway of this app; the Istio `Gateway` object is written here unless
+   * `gatewayExists`.
+   */
+  public static fromExisting(scope: Construct, id: string, props: ExistingIngressGatewayProps): IngressGateway {
+    existingGateway = props ?? ({} as ExistingIngressGatewayProps);
+    try {
+      return new IngressGateway(scope, id, { mesh: props?.mesh });
+    } finally {
+      existingGateway = undefined;
+    }
+  }
+
   /** Name of the Deployment, Service, ServiceAccount and Istio Gateway. */
   public readonly name: string;
   /** Namespace of the gateway and its Istio objects. */
@@ -127,9 +192,12 @@ export class IngressGateway extends Construct implements IMeshPeer {
   /** Type of the gateway's Service. */
   public readonly serviceType: GatewayServiceType;
 
+  /** Whether the gateway pods are deployed by another app or the profile. */
+  public readonly existing: boolean;
+
   private readonly workload: GatewayWorkload;
-  private readonly rendered: RenderedWorkload;
-  private readonly gateway: ApiObject;
+  private readonly rendered?: RenderedWorkload;
+  private readonly gateway?: ApiObject;
   private readonly hostEntries = new Map<string, HostEntry>();
   private readonly virtualServices = new Map<string, ApiObject>();
   private readonly virtualServiceScope: Construct;
@@ -141,15 +209,17 @@ export class IngressGateway extends Construct implements IMeshPeer {
     super(scope, id);
     MeshAnalyzer.of(this);
     markLibraryConstruct(this);
-    this.workload = resolveGatewayWorkload(this, props, GatewayServiceType.LOAD_BALANCER);
+    const existing = existingGateway;
+    this.existing = existing !== undefined;
+    this.workload = existing ? this.existingWorkload(existing) : resolveGatewayWorkload(this, props, GatewayServiceType.LOAD_BALANCER);
     this.name = this.workload.name;
     this.namespace = this.workload.namespace;
     this.mesh = props.mesh;
     this.injection = this.workload.injection;
     this.serviceAccountName = this.workload.serviceAccountName;
     this.serviceType = this.workload.serviceType;
-    this.httpPort = props.httpPort ?? 80;
-    this.httpsPort = props.httpsPort ?? 443;
+    this.httpPort = (existing ?? props).httpPort ?? 80;
+    this.httpsPort = (existing ?? props).httpsPort ?? 443;
     validateGatewayPort(this, 'httpPort', this.httpPort);
     validateGatewayPort(this, 'httpsPort', this.httpsPort);
     if (this.httpPort === this.httpsPort) {
@@ -157,17 +227,21 @@ export class IngressGateway extends Construct implements IMeshPeer {
     }
     dependOnMesh(this, props.mesh);
 
-    this.rendered = renderGatewayWorkload(this, this.workload, {
-      ports: [
-        statusServicePort(),
-        { name: 'http2', port: this.httpPort, targetPort: HTTP_TARGET_PORT },
-        { name: 'https', port: this.httpsPort, targetPort: HTTPS_TARGET_PORT },
-      ],
-    });
-    this.gateway = new Gateway(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => ({ selector: { ...this.workload.selector }, servers: this.renderServers() }) }),
-    });
+    if (!existing) {
+      this.rendered = renderGatewayWorkload(this, this.workload, {
+        ports: [
+          statusServicePort(),
+          { name: 'http2', port: this.httpPort, targetPort: HTTP_TARGET_PORT },
+          { name: 'https', port: this.httpsPort, targetPort: HTTPS_TARGET_PORT },
+        ],
+      });
+    }
+    if (!existing?.gatewayExists) {
+      this.gateway = new Gateway(this, 'Resource', {
+        metadata: { name: this.name, namespace: this.namespace },
+        spec: Lazy.any({ produce: () => ({ selector: { ...this.workload.selector }, servers: this.renderServers() }) }),
+      });
+    }
     this.virtualServiceScope = new Construct(this, 'VirtualServices');
     this.certificates = new CertificateRegistry(this, this.namespace);
     this.node.addValidation({ validate: oncePerSynth(this, () => this.validateGateway()) });
@@ -202,6 +276,10 @@ export class IngressGateway extends Construct implements IMeshPeer {
       throw new MeshValidationError(this, `'addHost' adds host "${host}" twice; add each host once (a host's routes all go into one VirtualService)`);
     }
     const tls = options.tls;
+    if (tls !== undefined && !this.gateway) {
+      throw new MeshValidationError(this, `'tls' for host "${host}" cannot be set: the Istio Gateway ${this.gatewayRef} belongs to another app, which sets ` +
+        "its TLS; remove 'tls' (and 'httpsRedirect'), or drop 'gatewayExists' to let this app write the Gateway");
+    }
     if (tls !== undefined) this.validateTls(host, tls);
     const terminates = tls?.terminatesTls ?? false;
     if (options.httpsRedirect && !tls) {
@@ -263,6 +341,26 @@ export class IngressGateway extends Construct implements IMeshPeer {
       podLabels: { ...this.workload.selector },
       description: `ingress gateway ${this.namespace}/${this.name}`,
       name: this.name,
+    };
+  }
+
+  /** The gateway workload as far as routes need it, for `fromExisting`. */
+  private existingWorkload(p: ExistingIngressGatewayProps): GatewayWorkload {
+    if (!p.mesh) throw new MeshValidationError(this, "'mesh' is required; pass the MeshInstallation (or MeshInstallation.fromExisting())");
+    const name = p.gatewayName ?? 'ingress';
+    validateDnsLabel(this, 'gatewayName', name);
+    const namespace = p.namespace ?? p.mesh.namespace;
+    validateDnsLabel(this, 'namespace', namespace);
+    const selector = p.selectorLabels ?? { istio: 'ingressgateway' };
+    if (typeof selector !== 'object' || Object.keys(selector).length === 0 || Object.values(selector).some((v) => typeof v !== 'string')) {
+      throw new MeshValidationError(this, `'selectorLabels' must be a non-empty object of string labels of the gateway pods, e.g. { istio: 'ingressgateway' }, got ${describeValue(selector)}`);
+    }
+    const serviceAccountName = p.serviceAccountName ?? 'istio-ingressgateway-service-account';
+    validateDnsSubdomain(this, 'serviceAccountName', serviceAccountName);
+    return {
+      name, namespace, mesh: p.mesh, selector: { ...selector }, serviceAccountName, serviceType: GatewayServiceType.LOAD_BALANCER,
+      serviceAnnotations: {}, podDisruptionBudget: false, resources: { requests: {}, limits: {} }, injection: false, proxyImage: '',
+      version: '', createNamespace: false,
     };
   }
 
@@ -445,14 +543,16 @@ export class IngressGateway extends Construct implements IMeshPeer {
           'give the catch-all route a header condition or replace the regex by an exact or prefix path');
       }
     }
-    errors.push(...checkGatewayConsistency({
-      deployment: this.rendered.deployment,
-      service: this.rendered.service,
-      gateways: [this.gateway],
-      virtualServices: [...this.virtualServices.values()],
-      envoyFilters: this.rateLimitFilter ? [this.rateLimitFilter] : [],
-    }));
-    errors.push(...findNameClashes(this, [this.rendered.deployment, this.rendered.service, this.gateway]));
+    if (this.rendered) {
+      errors.push(...checkGatewayConsistency({
+        deployment: this.rendered.deployment,
+        service: this.rendered.service,
+        gateways: this.gateway ? [this.gateway] : [],
+        virtualServices: [...this.virtualServices.values()],
+        envoyFilters: this.rateLimitFilter ? [this.rateLimitFilter] : [],
+      }));
+    }
+    errors.push(...findNameClashes(this, [this.rendered?.deployment, this.rendered?.service, this.gateway].filter((o): o is ApiObject => o !== undefined)));
     return errors;
   }
 }
