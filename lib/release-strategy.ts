@@ -177,19 +177,44 @@ export interface BlueGreenOptions extends AnalysisOptions {
 }
 
 /**
+ * The two shares of a static release, by name.
+ */
+export interface ReleaseWeights {
+  /** Percentage of requests for the canary, 0–100. */
+  readonly canary: number;
+  /**
+   * Percentage of requests for the stable version.
+   * @default 100 - canary
+   */
+  readonly stable?: number;
+}
+
+/**
  * How a `CanaryRelease` moves traffic to the canary: weights kept in Git, steps run by Argo
  * Rollouts, or an analysis run by Flagger.
  */
 export class ReleaseStrategy {
   /**
    * GitOps: the canary receives `canaryWeight` percent of the requests until the next commit
-   * changes it. Each commit is a step; reverting the commit is the rollback.
+   * changes it; the stable version the rest. Each commit is a step; reverting the commit is the
+   * rollback. Same as `weights({ canary: canaryWeight })`.
    *
    * @param canaryWeight percentage for the canary, 0–100
-   * @param stableWeight percentage for the stable version; when given, the two must add up to 100
    */
-  public static staticWeight(canaryWeight: number, stableWeight?: number): ReleaseStrategy {
-    return new ReleaseStrategy(DeliveryController.GIT, { kind: 'static', canaryWeight, stableWeight });
+  public static staticWeight(canaryWeight: number): ReleaseStrategy {
+    // JavaScript callers of the former staticWeight(canary, stable) would silently get the canary
+    // share they meant for the stable version: refuse a second argument.
+    // eslint-disable-next-line prefer-rest-params
+    const extra = arguments.length > 1 ? arguments[1] : undefined;
+    return new ReleaseStrategy(DeliveryController.GIT, { kind: 'static', canaryWeight, extraArgument: extra, positional: arguments.length > 1 });
+  }
+
+  /**
+   * GitOps with the weights named: `weights({ canary: 10 })`, or both shares
+   * `weights({ stable: 90, canary: 10 })` (they must add up to 100).
+   */
+  public static weights(weights: ReleaseWeights): ReleaseStrategy {
+    return new ReleaseStrategy(DeliveryController.GIT, { kind: 'static', canaryWeight: weights?.canary, stableWeight: weights?.stable });
   }
 
   /**

@@ -543,7 +543,7 @@ describe('properties (fast-check)', () => {
     fc.assert(fc.property(
       fc.oneof(fc.integer({ min: -1000, max: -1 }), fc.integer({ min: 101, max: 1000 }), fc.double({ min: 0.01, max: 99.99, noInteger: true })),
       (weight) => {
-        expect(() => ReleaseStrategyStatic(weight)).toThrow(/'canaryWeight' must be an integer between 0 and 100, got .*; the canary share of requests is a whole percentage/);
+        expect(() => ReleaseStrategyStatic(weight)).toThrow(/'weights.canary' must be an integer between 0 and 100, got .*; the canary share of requests is a whole percentage/);
       },
     ), { numRuns: 50 });
   });

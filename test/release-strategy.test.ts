@@ -433,31 +433,41 @@ describe('ReleaseStrategy.flagger', () => {
   });
 });
 
-describe('ReleaseStrategy.staticWeight', () => {
-  test.each([
-    [-1, undefined, /'canaryWeight' must be an integer between 0 and 100, got -1/],
-    [101, undefined, /'canaryWeight' must be an integer between 0 and 100, got 101/],
-    [10, 80, /'stableWeight' and 'canaryWeight' must add up to 100, got 80 \+ 10 = 90; set stableWeight to 90 or omit it/],
-    [10, 101, /'stableWeight' must be an integer between 0 and 100, got 101/],
-  ])('fails for canary %p, stable %p', (canary, stable, message) => {
+describe('ReleaseStrategy.staticWeight and .weights', () => {
+  const release = (strategy: () => ReleaseStrategy) => {
     const f = canaryFixture();
-    expect(() => new CanaryRelease(f.chart, 'R', {
+    return new CanaryRelease(f.chart, 'R', {
       serviceName: 'reviews',
-      stable: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V1', '1')),
-      canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V2', '2')),
-      strategy: ReleaseStrategy.staticWeight(canary, stable),
-    })).toThrow(message);
+      printPlan: false,
+      stable: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V1', 'v1')),
+      canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V2', 'v2')),
+      strategy: strategy(),
+    });
+  };
+
+  test.each([
+    [{ canary: -1 }, "[shop/R] 'weights.canary' must be an integer between 0 and 100, got -1; the canary share of requests is a whole percentage"],
+    [{ canary: 101 }, "[shop/R] 'weights.canary' must be an integer between 0 and 100, got 101; the canary share of requests is a whole percentage"],
+    [{ canary: '10' }, "[shop/R] 'weights.canary' must be an integer between 0 and 100, got \"10\" (string); the canary share of requests is a whole percentage"],
+    [{ canary: 10, stable: 80 }, "[shop/R] 'weights' stable 80 + canary 10 = 90, not 100; set stable to 90 or omit it"],
+    [{ canary: 10, stable: 101 }, "[shop/R] 'weights.stable' must be an integer between 0 and 100, got 101; the stable share of requests is a whole percentage"],
+  ])('weights(%p) fails with the fix', (weights, message) => {
+    expect(() => release(() => ReleaseStrategy.weights(weights as any))).toThrow(message);
+  });
+
+  test('weights are named: { stable: 90, canary: 10 } gives the canary 10 %', () => {
+    const r = release(() => ReleaseStrategy.weights({ stable: 90, canary: 10 }));
+    expect([r.stableWeight, r.canaryWeight]).toEqual([90, 10]);
+  });
+
+  test('a second, positional weight (JavaScript callers of the former API) is refused, not taken for the stable share', () => {
+    expect(() => release(() => (ReleaseStrategy.staticWeight as (...a: unknown[]) => ReleaseStrategy)(90, 10)))
+      .toThrow("[shop/R] 'strategy' ReleaseStrategy.staticWeight(90, 10) takes the canary weight only; name both shares instead: ReleaseStrategy.weights({ stable: ..., canary: ... })");
   });
 
   test.each([0, 100])('accepts the boundary weight %p', (weight) => {
-    const f = canaryFixture();
-    const release = new CanaryRelease(f.chart, 'R', {
-      serviceName: 'reviews',
-      printPlan: false,
-      stable: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V1', '1')),
-      canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V2', '2')),
-      strategy: ReleaseStrategy.staticWeight(weight, 100 - weight),
-    });
-    expect(release.canaryWeight + release.stableWeight).toBe(100);
+    const r = release(() => ReleaseStrategy.weights({ canary: weight, stable: 100 - weight }));
+    expect(r.canaryWeight + r.stableWeight).toBe(100);
+    expect(release(() => ReleaseStrategy.staticWeight(weight)).canaryWeight).toBe(weight);
   });
 });

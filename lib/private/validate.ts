@@ -17,7 +17,7 @@ export function validateDnsLabel(scope: IConstruct, prop: string, value: string,
 export function validateIntRange(scope: IConstruct, prop: string, value: number, min: number, max: number, fix?: string): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer between ${min} and ${max}`;
-    throw new MeshValidationError(scope, `'${prop}' must be ${range}, got ${typeof value === 'number' ? value : describeValue(value)}${fix ? `; ${fix}` : ''}`);
+    throw new MeshValidationError(scope, `'${prop}' must be ${range}, got ${describeValue(value, 'number')}${fix ? `; ${fix}` : ''}`);
   }
 }
 

@@ -54,12 +54,16 @@ export interface StrategyDefaults {
 export function normalizeStrategy(scope: IConstruct, config: StrategyConfig, defaults: StrategyDefaults): Strategy {
   switch (config.kind) {
     case 'static': {
-      validateIntRange(scope, 'canaryWeight', config.canaryWeight, 0, 100, 'the canary share of requests is a whole percentage');
+      if (config.positional) {
+        throw new MeshValidationError(scope, `'strategy' ReleaseStrategy.staticWeight(${config.canaryWeight}, ${JSON.stringify(config.extraArgument) ?? String(config.extraArgument)}) ` +
+          'takes the canary weight only; name both shares instead: ReleaseStrategy.weights({ stable: ..., canary: ... })');
+      }
+      validateIntRange(scope, 'weights.canary', config.canaryWeight, 0, 100, 'the canary share of requests is a whole percentage');
       if (config.stableWeight !== undefined) {
-        validateIntRange(scope, 'stableWeight', config.stableWeight, 0, 100, 'the stable share of requests is a whole percentage');
+        validateIntRange(scope, 'weights.stable', config.stableWeight, 0, 100, 'the stable share of requests is a whole percentage');
         if (config.stableWeight + config.canaryWeight !== 100) {
-          throw new MeshValidationError(scope, `'stableWeight' and 'canaryWeight' must add up to 100, got ${config.stableWeight} + ${config.canaryWeight} = ` +
-            `${config.stableWeight + config.canaryWeight}; set stableWeight to ${100 - config.canaryWeight} or omit it`);
+          throw new MeshValidationError(scope, `'weights' stable ${config.stableWeight} + canary ${config.canaryWeight} = ` +
+            `${config.stableWeight + config.canaryWeight}, not 100; set stable to ${100 - config.canaryWeight} or omit it`);
         }
       }
       return { kind: 'static', canaryWeight: config.canaryWeight, stableWeight: 100 - config.canaryWeight };

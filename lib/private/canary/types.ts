@@ -35,7 +35,7 @@ export interface ResolvedWorkload {
 
 /** A ReleaseStrategy as declared. */
 export type StrategyConfig =
-  | { readonly kind: 'static'; readonly canaryWeight: number; readonly stableWeight?: number }
+  | { readonly kind: 'static'; readonly canaryWeight: number; readonly stableWeight?: number; readonly positional?: boolean; readonly extraArgument?: unknown }
   | { readonly kind: 'argo'; readonly steps: CanaryStep[]; readonly options: RolloutOptions }
   | { readonly kind: 'flagger'; readonly options: FlaggerOptions }
   | { readonly kind: 'blueGreen'; readonly options: BlueGreenOptions };

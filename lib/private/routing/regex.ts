@@ -24,9 +24,12 @@ export function validateRe2(scope: IConstruct, prop: string, regex: string, what
   }
 }
 
-/** A value for an error message: JSON, with its type when it is not a string. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+/**
+ * A value for an error message: JSON, with its type when it is not of the `expected` type (a
+ * string unless said otherwise) — JavaScript and Python callers pass strings, numbers and nulls.
+ */
+export function describeValue(value: unknown, expected = 'string'): string {
   if (value === null) return 'null';
-  return `${JSON.stringify(value) ?? String(value)} (${typeof value})`;
+  const text = JSON.stringify(value) ?? String(value);
+  return typeof value === expected ? text : `${text} (${typeof value})`;
 }
