@@ -675,6 +675,8 @@ describe('routes', () => {
   test.each([
     [{ path: PathMatch.prefix('api') }, /^\[edge\/Public\] 'path' prefix path must start with '\/' and contain no spaces, got "api"; e.g. "\/api"$/],
     [{ path: PathMatch.regex('(?=x)') }, /^\[edge\/Public\] 'path' must be a non-empty RE2 regular expression \(no look-around or back-references\), got "\(\?=x\)"$/],
+    [{ headers: [HeaderMatch.regex('x-tier', '(gold')] }, /^\[edge\/Public\] 'headers\[0\].value' must be a non-empty RE2 regular expression \(no look-around or back-references\), got "\(gold"$/],
+    [{ headers: [HeaderMatch.exact('x-tier', 'gold\nx-admin: 1')] }, /^\[edge\/Public\] 'headers\[0\].value' of header "x-tier" contains a control character \(newline, tab, NUL\), got "gold\\nx-admin: 1"; header values cannot carry them/],
     [{ headers: [HeaderMatch.exact('X-Tier', 'gold')] }, /^\[edge\/Public\] 'headers\[0\].name' must be a lowercase HTTP header name such as "x-request-id", got "X-Tier"$/],
     [{ headers: [HeaderMatch.exact('x-a', '1'), HeaderMatch.prefix('x-a', '2')] }, /^\[edge\/Public\] 'headers' matches header "x-a" twice; keep one match per header/],
     [{ timeout: Duration.millis(0) }, /^\[edge\/Public\] 'timeout' must be a whole number of milliseconds, at least 1ms, got 0ms$/],

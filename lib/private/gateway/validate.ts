@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { HeaderMatch, MatchType, PathMatch } from '../../http-match';
 import { LocalRateLimit } from '../../rate-limit';
 import { MeshValidationError } from '../errors';
+import { validateRe2 } from '../routing/regex';
 import { validateIntRange } from '../validate';
 import { validateExternalHostName } from '../zero-trust/validate';
 
@@ -52,6 +53,10 @@ export function validateHeaderMatch(scope: IConstruct, prop: string, header: Hea
     throw new MeshValidationError(scope, `'${prop}' must be a HeaderMatch (HeaderMatch.exact(), .prefix() or .regex()), got ${JSON.stringify(header)}`);
   }
   validateHeaderName(scope, `${prop}.name`, header.name);
+  if (typeof header.value === 'string' && /[\u0000-\u001f\u007f]/.test(header.value)) {
+    throw new MeshValidationError(scope, `'${prop}.value' of header "${header.name}" contains a control character (newline, tab, NUL), ` +
+      `got ${JSON.stringify(header.value)}; header values cannot carry them, so the match could never hold: remove it`);
+  }
   if (header.type === MatchType.REGEX) {validateRegex(scope, `${prop}.value`, header.value);} else if (header.value.length === 0) {
     throw new MeshValidationError(scope, `'${prop}.value' must not be empty for a ${header.type} match of header "${header.name}"; give the value`);
   }
@@ -66,13 +71,13 @@ export function validateHeaderName(scope: IConstruct, prop: string, name: string
 
 /** Throws unless `regex` compiles (Istio uses RE2: no look-around, no back-references). */
 function validateRegex(scope: IConstruct, prop: string, regex: string): void {
-  let ok = regex.length > 0;
+  let ok = typeof regex === 'string' && regex.length > 0;
   try {
-    new RegExp(regex);
+    if (ok) validateRe2(scope, prop, regex);
   } catch {
     ok = false;
   }
-  if (!ok || /\(\?[=!<]|\\[1-9]/.test(regex)) {
+  if (!ok) {
     throw new MeshValidationError(scope,
       `'${prop}' must be a non-empty RE2 regular expression (no look-around or back-references), got ${JSON.stringify(regex)}`);
   }
