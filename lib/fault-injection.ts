@@ -1,8 +1,10 @@
 import { Duration } from 'cdk8s';
 
 /**
- * Faults Envoy injects into a share of the requests, to test how clients cope with a slow or
- * failing canary (VirtualService `http[].fault`). At least one of `delay` and `abortHttpStatus`.
+ * Faults Envoy injects into a share of the requests of one route, to test how clients cope with a
+ * slow or failing service (VirtualService `http[].fault`). At least one of `delay` and
+ * `abortHttpStatus`. Give the route a match (`ServiceRouting` route `matches`, or a
+ * `CanaryRelease` canary match) to inject it for a test user only.
  *
  * Istio does not retry or time out injected faults on the same route; timeouts and retries
  * configured on the route do not apply to them.
