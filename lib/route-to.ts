@@ -12,7 +12,7 @@ import { BackendDef } from './private/routing/table';
 export class RouteTo {
   /** Every request to version `version` (e.g. `v1`). */
   public static version(version: string): RouteTo {
-    return new RouteTo('version', { [version]: 100 });
+    return new RouteTo('version', { [version]: 100 }, version);
   }
 
   /**
@@ -29,7 +29,11 @@ export class RouteTo {
     return new RouteTo('any', {});
   }
 
-  private constructor(private readonly kind: 'version' | 'weights' | 'any', private readonly weightMap: { [version: string]: number }) {}
+  private constructor(
+    private readonly kind: 'version' | 'weights' | 'any',
+    private readonly weightMap: { [version: string]: number },
+    private readonly versionName?: string,
+  ) {}
 
   /**
    * The backends, validated; errors name `scope` and `prop`.
@@ -43,8 +47,8 @@ export class RouteTo {
     }
     const entries = Object.entries(w);
     if (this.kind === 'version') {
-      const name = entries[0]?.[0];
-      if (entries.length !== 1 || !name || name === 'undefined' || name === 'null') {
+      const name = this.versionName;
+      if (typeof name !== 'string' || name.length === 0) {
         throw new MeshValidationError(scope, `'${prop}' RouteTo.version() needs a version name such as "v1", got ${describeValue(name)}`);
       }
       return [{ version: name }];
@@ -54,7 +58,7 @@ export class RouteTo {
     }
     for (const [name, weight] of entries) {
       if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) {
-        throw new MeshValidationError(scope, `'${prop}' weight of version "${name}" must be a whole percentage from 0 to 100, got ${describeValue(weight)}`);
+        throw new MeshValidationError(scope, `'${prop}' weight of version "${name}" must be a whole percentage from 0 to 100, got ${describeValue(weight, 'number')}`);
       }
     }
     const sum = entries.reduce((s, [, x]) => s + x, 0);

@@ -56,7 +56,7 @@ export class RoutedService {
         }
         chosen = ports[0];
       } else if (!chosen) {
-        throw new MeshValidationError(scope, `'port' ${describeValue(port)} is not a port of Service "${obj.name}" (ports: ${ports.map((p) => p.port).join(', ') || 'none'}); ` +
+        throw new MeshValidationError(scope, `'port' ${describeValue(port, 'number')} is not a port of Service "${obj.name}" (ports: ${ports.map((p) => p.port).join(', ') || 'none'}); ` +
           'route one of its ports, or add the port to the Service');
       }
       const protocol = (chosen!.name ?? '').split('-')[0];

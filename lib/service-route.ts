@@ -29,8 +29,11 @@ export interface ServiceVersion {
    */
   readonly workload?: IConstruct;
   /**
-   * Traffic policy of this version only (replaces the service's for its pods).
+   * Traffic policy of this version only: each setting it gives (connection pool, outlier
+   * detection, load balancer, TLS) replaces the service's for the version's pods; the settings it
+   * leaves out are the service's (Istio merges a subset's policy into the service's field by field).
    * @default - the service's traffic policy
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset
    */
   readonly trafficPolicy?: TrafficPolicy;
 }
@@ -93,7 +96,8 @@ export interface ServiceRouteOptions {
   readonly matches?: RequestMatch[];
   /**
    * Route name (Envoy's route name; shown in access logs and metrics).
-   * @default - `route-<position>`, counted from 1 among this construct's routes
+   * @default - `route-<position>`, counted from 1 among this construct's routes (`<construct id>-route-<position>`
+   * when another construct routing the service already has a route of that name)
    */
   readonly name?: string;
   /**

@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { MeshAnalyzer } from './mesh-analyzer';
@@ -15,6 +15,7 @@ import { renderDestinationRule, renderMeshVirtualService } from './private/routi
 import { resolveServiceRoute } from './private/routing/resolve-route';
 import { RouteDef, ServiceTable } from './private/routing/table';
 import { validateDnsLabel } from './private/validate';
+import { objectName } from './private/zero-trust/names';
 import { RoutedService } from './routed-service';
 import { ServiceRouteOptions, ServiceVersion } from './service-route';
 import { TrafficPolicy } from './traffic-policy';
@@ -83,7 +84,7 @@ export class ServiceRouting extends Construct {
     MeshAnalyzer.of(this);
     markLibraryConstruct(this);
     if (!props || !(props.service instanceof RoutedService)) {
-      throw new MeshValidationError(this, `'service' must be a RoutedService (RoutedService.fromService(service) or RoutedService.fromName(name, namespace, port)), ` +
+      throw new MeshValidationError(this, '\'service\' must be a RoutedService (RoutedService.fromService(service) or RoutedService.fromName(name, namespace, port)), ' +
         `got ${describeValue(props?.service)}`);
     }
     const service = props.service._resolve(this);
@@ -104,8 +105,9 @@ export class ServiceRouting extends Construct {
       const meta = { name: this.serviceName, namespace: this.namespace };
       new DestinationRule(this, 'DestinationRule', { metadata: meta, spec: Lazy.any({ produce: () => renderDestinationRule(table) ?? { host: this.serviceName } }) });
       new VirtualService(this, 'Resource', { metadata: meta, spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
-      this.node.addValidation({ validate: oncePerSynth(this, () => this.validateTable()) });
     }
+    // The construct that created the table checks the whole table; every ServiceRouting checks its own versions.
+    this.node.addValidation({ validate: oncePerSynth(this, () => this.validateTable(created)) });
   }
 
   /** Names of the versions this construct declared, in order. */
@@ -139,7 +141,10 @@ export class ServiceRouting extends Construct {
    * Adds a route after the routes this construct already declared.
    */
   public addRoute(route: ServiceRouteOptions): void {
-    const def = resolveServiceRoute(this, `routes[${this.routeDefs.length}]`, route, this.routeDefs.length + 1);
+    const position = this.routeDefs.length + 1;
+    // Another construct routing the service may have taken `route-<n>` already.
+    const defaultName = this.table.hasRouteName(`route-${position}`) ? objectName(this.node.id, 'route', String(position)) : `route-${position}`;
+    const def = resolveServiceRoute(this, `routes[${this.routeDefs.length}]`, route, defaultName);
     this.table.addRoutes(this, [def]);
     this.routeDefs.push(def);
   }
@@ -168,6 +173,11 @@ export class ServiceRouting extends Construct {
       throw new MeshValidationError(this, `'${prop}.workload' must be a Deployment, StatefulSet, DaemonSet or Rollout of this app, got ` +
         `${obj ? `${obj.kind} "${obj.name}"` : describeValue(workload?.node?.path ?? workload)}; for pods outside the app give only 'selector'`);
     }
+    const namespace = obj.metadata.namespace ?? Chart.of(obj).namespace;
+    if (namespace !== undefined && namespace !== this.namespace) {
+      throw new MeshValidationError(this, `'${prop}.workload' ${obj.kind} "${obj.name}" is in namespace "${namespace}", but Service "${this.serviceName}" ` +
+        `selects pods in namespace "${this.namespace}" only; run the version's workload in namespace "${this.namespace}"`);
+    }
     const podMetadata = (workload as { podMetadata?: { addLabel?: (k: string, v: string) => void } }).podMetadata;
     for (const [k, v] of Object.entries(labels)) {
       if (pods[k] === v) continue;
@@ -186,8 +196,10 @@ export class ServiceRouting extends Construct {
     }
   }
 
-  private validateTable(): string[] {
-    const errors = [...this.table.problems(), ...versionsWithoutPods(this.table)];
+  private validateTable(created: boolean): string[] {
+    const errors = versionsWithoutPods(this.table, this);
+    if (!created) return errors;
+    errors.unshift(...this.table.problems());
     if (this.table.orderedRoutesSafe().length === 0) {
       errors.push(`service ${this.table.key} has no routes; add one, e.g. addRoute({ to: RouteTo.version('${this.table.versions[0]?.name ?? 'v1'}') })`);
     }

@@ -9,9 +9,28 @@ import { RenderedMatch, RenderedStringMatch } from '../canary/types';
 
 type Labels = { readonly [key: string]: string };
 
+/**
+ * The match without conditions every request satisfies: every HTTP path starts with '/', so a path
+ * prefix "/" is the same as no path condition.
+ */
+function normal(m: RenderedMatch): RenderedMatch {
+  return m.uri?.prefix === '/' ? { ...m, uri: undefined } : m;
+}
+
+/** Whether a match holds for every request (no condition left once `normal`). */
+function matchesEverything(m: RenderedMatch): boolean {
+  return Object.values(normal(m)).every((v) => v === undefined);
+}
+
 /** A match's identity: equal keys match exactly the same requests. */
 export function matchKey(m: RenderedMatch): string {
-  return JSON.stringify([m.uri, m.method, m.headers, m.queryParams, m.sourceLabels, m.sourceNamespace]);
+  const n = normal(m);
+  return JSON.stringify([n.uri, n.method, n.headers, n.queryParams, n.sourceLabels, n.sourceNamespace]);
+}
+
+/** A route's identity (its alternatives, OR): equal keys route exactly the same requests; '' for every request. */
+export function routeKey(matches: readonly RenderedMatch[]): string {
+  return matches.length === 0 || matches.some(matchesEverything) ? '' : matches.map(matchKey).sort().join('|');
 }
 
 function stringCovers(a: RenderedStringMatch | undefined, b: RenderedStringMatch | undefined): boolean {
@@ -34,7 +53,9 @@ function labelsCover(a: Labels | undefined, b: Labels | undefined): boolean {
 }
 
 /** Every request matching `b` matches `a`. */
-export function matchCovers(a: RenderedMatch, b: RenderedMatch): boolean {
+export function matchCovers(ma: RenderedMatch, mb: RenderedMatch): boolean {
+  const a = normal(ma);
+  const b = normal(mb);
   return stringCovers(a.uri, b.uri) && stringCovers(a.method, b.method) && mapCovers(a.headers, b.headers)
     && mapCovers(a.queryParams, b.queryParams) && labelsCover(a.sourceLabels, b.sourceLabels)
     && (a.sourceNamespace === undefined || a.sourceNamespace === b.sourceNamespace);
@@ -42,8 +63,8 @@ export function matchCovers(a: RenderedMatch, b: RenderedMatch): boolean {
 
 /** A route's alternatives (OR; none = every request) cover every alternative of `b`. */
 export function routeCovers(a: readonly RenderedMatch[], b: readonly RenderedMatch[]): boolean {
-  if (a.length === 0) return true;
-  if (b.length === 0) return false;
+  if (a.length === 0 || a.some(matchesEverything)) return true;
+  if (b.length === 0 || b.some(matchesEverything)) return false;
   return b.every((mb) => a.some((ma) => matchCovers(ma, mb)));
 }
 
@@ -64,7 +85,9 @@ function intersectString(a: RenderedStringMatch | undefined, b: RenderedStringMa
  * `undefined` when the intersection cannot be written as one Istio match (two different regexes
  * on one field), in which case the caller reports a conflict.
  */
-export function intersectMatches(a: RenderedMatch, b: RenderedMatch): RenderedMatch | null | undefined {
+export function intersectMatches(ma: RenderedMatch, mb: RenderedMatch): RenderedMatch | null | undefined {
+  const a = normal(ma);
+  const b = normal(mb);
   const out: { -readonly [K in keyof RenderedMatch]: RenderedMatch[K] } = {};
   for (const field of ['uri', 'method'] as const) {
     const c = intersectString(a[field], b[field]);

@@ -36,19 +36,21 @@ const selects = (selector: Labels, labels: Labels) => Object.entries(selector).e
 const text = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
 
 /**
- * Versions whose labels select none of the service's pods, when the service's pods are part of the
- * app (a Service of the app with workloads behind it). Checked at synth, when every workload exists.
+ * Versions declared by `owner` whose labels select none of the service's pods, when the service's
+ * pods are part of the app (a Service of the app with workloads behind it). Checked at synth, when
+ * every workload exists; the messages are `owner`'s (no construct path).
  */
-export function versionsWithoutPods(table: ServiceTable): string[] {
+export function versionsWithoutPods(table: ServiceTable, owner: IConstruct): string[] {
   const selector = table.service.selector;
   if (!selector || Object.keys(selector).length === 0) return [];
-  const behind = workloadsOf(table.owner).filter((w) => (w.namespace ?? table.service.namespace) === table.service.namespace && selects(selector, w.podLabels));
+  const behind = workloadsOf(table.owner)
+    .filter((w) => (w.namespace ?? table.service.namespace) === table.service.namespace && selects(selector, w.podLabels));
   if (behind.length === 0) return [];
   const out: string[] = [];
   for (const v of table.versions) {
-    if (v.host || !v.labels) continue;
+    if (v.owner !== owner || v.host || !v.labels) continue;
     if (!behind.some((w) => selects(v.labels!, w.podLabels))) {
-      out.push(`[${v.owner.node.path}] version "${v.name}" of service ${table.key} selects pods labelled ${text(v.labels)}, but no pod of the service ` +
+      out.push(`version "${v.name}" of service ${table.key} selects pods labelled ${text(v.labels)}, but no pod of the service ` +
         `carries them (${behind.map((w) => `${w.description}: ${text(w.podLabels)}`).join('; ')}); fix the version's selector or the workload's labels`);
     }
   }

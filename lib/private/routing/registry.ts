@@ -1,10 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { GatewayRouteDef, GatewayTable } from './gateway-table';
 import { RoutedServiceRef, ServiceTable } from './table';
 import { MeshValidationError } from '../errors';
 import { CLUSTER_DOMAIN } from '../gateway/render';
-import { GatewayRouteDef } from './gateway-table';
-import { GatewayTable } from './gateway-table';
 
 /**
  * The routing tables of one app, shared by every construct that routes traffic (ServiceRouting,

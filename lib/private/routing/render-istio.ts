@@ -1,9 +1,10 @@
 import type { GatewayRouteDef } from './gateway-table';
-import { intersectMatches, isMeshOnly } from './match-algebra';
+import { describeRenderedMatch, intersectMatches, isMeshOnly } from './match-algebra';
 import type { RoutingRegistry } from './registry';
 import { BackendDef, RouteBehaviour, RouteDef, ServiceTable } from './table';
-import { RenderedMatch } from '../canary/types';
+import type { TrafficPolicy } from '../../traffic-policy';
 import { renderTrafficPolicy } from '../canary/istio';
+import { RenderedMatch } from '../canary/types';
 import { MeshValidationError } from '../errors';
 import { CLUSTER_DOMAIN } from '../gateway/render';
 import { renderHttpRoute } from '../gateway/routes';
@@ -92,9 +93,18 @@ export function renderDestinationRule(table: ServiceTable): Json | undefined {
     subsets: subsets.length ? subsets.map((v) => ({
       name: v.name,
       labels: { ...v.labels },
-      trafficPolicy: v.trafficPolicy ? renderTrafficPolicy(v.trafficPolicy) : undefined,
+      trafficPolicy: v.trafficPolicy ? renderSubsetPolicy(v.trafficPolicy) : undefined,
     })) : undefined,
   };
+}
+
+/**
+ * A subset's traffic policy. Istio merges it into the service's field by field, so TLS is written
+ * only when the version sets it: the default (ISTIO_MUTUAL) would override the service's TLS.
+ */
+function renderSubsetPolicy(policy: TrafficPolicy): Json {
+  const { tls, ...rest } = renderTrafficPolicy(policy);
+  return policy.tls !== undefined ? { ...rest, tls } : rest;
 }
 
 /** The DestinationRule of a version with a Service of its own. */
@@ -121,6 +131,16 @@ export function renderGatewayRoute(registry: RoutingRegistry, def: GatewayRouteD
   // A prefix "/" matches every path: leave it out of the combined matches.
   const { uri, ...rest } = (own.match as RenderedMatch[])[0];
   const gatewayMatch: RenderedMatch = uri?.prefix === '/' ? rest : { uri, ...rest };
+  // The gateway matches the path before its rewrite, the service's routes (in the mesh) after it:
+  // their path conditions cannot be combined with the gateway's.
+  const rewrite = r.options.rewrite?.uri;
+  const byPath = rewrite === undefined ? undefined
+    : tableRoutes.find((tr) => tr.matches.some((m) => !isMeshOnly(m) && m.uri !== undefined && m.uri.prefix !== '/'));
+  if (byPath) {
+    throw new MeshValidationError(def.owner, `gateway route "${r.name}" (${r.description}) rewrites the path to ${JSON.stringify(rewrite)}, but route ` +
+      `"${byPath.name}" of service ${table.key} (${byPath.owner.node.path}) matches on the path (${byPath.matches.map(describeRenderedMatch).join(' or ')}), ` +
+      'which the gateway would test before the rewrite and the mesh after it; drop the rewrite and match the full path at the gateway, or route the service by headers');
+  }
   const out: Json[] = [];
   const expanded: Array<{ route: RouteDef; matches: RenderedMatch[] }> = [];
   for (const tr of tableRoutes) {

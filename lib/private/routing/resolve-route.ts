@@ -31,9 +31,9 @@ export function behaviourOf(fault?: FaultInjection, timeout?: Duration, retries?
 
 /**
  * Validates one route of `ServiceRouting` and turns it into the table's form. `prop` names it in
- * errors (`routes[2]`), `position` gives the default name.
+ * errors (`routes[2]`); `defaultName` is its name when the options give none.
  */
-export function resolveServiceRoute(scope: IConstruct, prop: string, options: ServiceRouteOptions, position: number): RouteDef {
+export function resolveServiceRoute(scope: IConstruct, prop: string, options: ServiceRouteOptions, defaultName: string): RouteDef {
   if (!options || typeof options !== 'object') {
     throw new MeshValidationError(scope, `'${prop}' must be a route object such as { to: RouteTo.version('v1') }, got ${describeValue(options)}`);
   }
@@ -86,7 +86,7 @@ export function resolveServiceRoute(scope: IConstruct, prop: string, options: Se
     throw new MeshValidationError(scope, `'${prop}.mirror' copies requests to version "${o.mirror.version}", which already receives them all; mirror to another version`);
   }
   return {
-    name: o.name ?? `route-${position}`,
+    name: o.name ?? defaultName,
     matches,
     backends,
     behaviour: {
@@ -128,7 +128,7 @@ function validateRedirectAndRewrite(scope: IConstruct, prop: string, o: ServiceR
     path('redirect.uri', o.redirect.uri);
     authority('redirect.authority', o.redirect.authority);
     if (o.redirect.redirectCode !== undefined && !REDIRECT_CODES.includes(o.redirect.redirectCode)) {
-      throw new MeshValidationError(scope, `'${prop}.redirect.redirectCode' must be one of ${REDIRECT_CODES.join(', ')}, got ${describeValue(o.redirect.redirectCode)}`);
+      throw new MeshValidationError(scope, `'${prop}.redirect.redirectCode' must be one of ${REDIRECT_CODES.join(', ')}, got ${describeValue(o.redirect.redirectCode, 'number')}`);
     }
     const forwarding = (['fault', 'timeout', 'retries', 'mirror', 'rewrite'] as const).filter((k) => o[k] !== undefined);
     if (forwarding.length) {

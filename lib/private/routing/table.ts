@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { describeRenderedMatch, matchKey, routeCovers } from './match-algebra';
+import { describeRenderedMatch, routeCovers, routeKey } from './match-algebra';
 import type { TrafficPolicy } from '../../traffic-policy';
 import { RenderedMatch } from '../canary/types';
 import { MeshValidationError } from '../errors';
@@ -110,20 +110,34 @@ export class ServiceTable {
     return this.policy?.policy;
   }
 
+  /** Whether a route of the table (of any construct) is named `name`. */
+  public hasRouteName(name: string): boolean {
+    return this.routeDefs.some((r) => r.name === name);
+  }
+
   /** The controller writing the service's routing, if any. */
   public get controlledBy(): string | undefined {
     return this.controller?.what;
   }
 
-  /** Declares a version; declaring the same version twice with the same pods is allowed. */
+  /**
+   * Declares a version; declaring the same version twice with the same pods is allowed (labels the
+   * Service's selector already requires make no difference: a subset selects among the Service's
+   * pods). A traffic policy given by only one of the declarations applies.
+   */
   public addVersion(def: VersionDef): void {
     const existing = this.versionDefs.get(def.name);
     if (existing) {
-      const same = JSON.stringify([existing.labels, existing.host]) === JSON.stringify([def.labels, def.host]);
+      const own = (labels?: Labels) => labels && Object.entries(labels)
+        .filter(([k, v]) => this.service.selector?.[k] !== v)
+        .sort(([a], [b]) => a.localeCompare(b));
+      const same = JSON.stringify([own(existing.labels), existing.host]) === JSON.stringify([own(def.labels), def.host]);
       if (!same || (def.trafficPolicy && existing.trafficPolicy)) {
         throw new MeshValidationError(def.owner, `version "${def.name}" of service ${this.key} is already declared by ${existing.owner.node.path} ` +
-          `(${describeVersion(existing)}), here as ${describeVersion(def)}; give the versions different names, or declare it once`);
+          `(${describeVersion(existing)}${existing.trafficPolicy ? ', with a traffic policy' : ''}), here as ${describeVersion(def)}` +
+          `${def.trafficPolicy ? ', with a traffic policy' : ''}; give the versions different names, or declare it once`);
       }
+      if (def.trafficPolicy) this.versionDefs.set(def.name, { ...existing, trafficPolicy: def.trafficPolicy });
       return;
     }
     this.assertNotControlled(def.owner, `version "${def.name}"`);
@@ -166,8 +180,8 @@ export class ServiceTable {
         throw new MeshValidationError(owner, `'${r.prop}' (${describeRoute(r)}) can never match: ${describeRoute(shadow)} comes first and takes every ` +
           'request it would match; put the more specific route first, or remove one');
       }
-      const key = r.matches.map(matchKey).sort().join('|');
-      const clash = this.routeDefs.find((x) => x.owner !== owner && x.matches.map(matchKey).sort().join('|') === key);
+      const key = routeKey(r.matches);
+      const clash = this.routeDefs.find((x) => x.owner !== owner && routeKey(x.matches) === key);
       if (clash) {
         throw new MeshValidationError(owner, `'${r.prop}' (${describeRoute(r)}) conflicts with ${describeRoute(clash)}: both route the same requests of ` +
           `service ${this.key}; keep one of them, or make the matches differ`);
@@ -200,14 +214,26 @@ export class ServiceTable {
 
   /**
    * The routes in the order Envoy evaluates them: each construct's own order is kept; across
-   * constructs a route moves before the first earlier route that would take all its requests
-   * (specific before general). Throws when a route is still unreachable.
+   * constructs a route comes before every route of another construct that would take all its
+   * requests (specific before general); otherwise routes keep the order they were added in.
+   * Throws when a route is still unreachable.
    */
   public orderedRoutes(): RouteDef[] {
+    const defs = this.routeDefs;
+    // Routes that must come before each route: the earlier routes of its construct, and the routes
+    // of other constructs it would take all the requests of.
+    const before = defs.map((r, i) => defs.filter((x, j) => (x.owner === r.owner
+      ? j < i
+      : routeCovers(r.matches, x.matches) && !routeCovers(x.matches, r.matches))));
     const out: RouteDef[] = [];
-    for (const r of this.routeDefs) {
-      const i = out.findIndex((x) => x.owner !== r.owner && routeCovers(x.matches, r.matches));
-      if (i < 0) out.push(r); else out.splice(i, 0, r);
+    const placed = new Set<RouteDef>();
+    while (out.length < defs.length) {
+      const left = defs.filter((r) => !placed.has(r));
+      // The earliest route whose predecessors are all placed; when the constraints form a cycle,
+      // the earliest left (its construct's order holds), and the check below reports the shadowing.
+      const next = left.find((r) => before[defs.indexOf(r)].every((x) => placed.has(x))) ?? left[0];
+      out.push(next);
+      placed.add(next);
     }
     for (let k = 1; k < out.length; k++) {
       const shadow = out.slice(0, k).find((x) => routeCovers(x.matches, out[k].matches));
@@ -229,14 +255,18 @@ export class ServiceTable {
     }
   }
 
-  /** Problems found once every construct has contributed (checked at synth), each naming its construct path. */
+  /**
+   * Problems found once every construct has contributed (checked at synth by `owner`, whose path
+   * cdk8s puts before each message), each naming the construct path of another contributor.
+   */
   public problems(): string[] {
     const out: string[] = [];
+    const at = (scope: IConstruct) => (scope === this.owner ? '' : `[${scope.node.path}] `);
     for (const r of this.routeDefs) {
       const names = [...r.backends.map((b) => b.version), r.behaviour.mirror?.version].filter((v): v is string => v !== undefined);
       for (const v of new Set(names)) {
         if (!this.versionDefs.has(v)) {
-          out.push(`[${r.owner.node.path}] '${r.prop}' sends requests to version "${v}", which service ${this.key} does not declare ` +
+          out.push(`${at(r.owner)}'${r.prop}' sends requests to version "${v}", which service ${this.key} does not declare ` +
             `(versions: ${[...this.versionDefs.keys()].map((n) => `"${n}"`).join(', ') || 'none'}); add the version or fix the name`);
         }
       }
@@ -245,7 +275,8 @@ export class ServiceTable {
       this.orderedRoutes();
     } catch (e) {
       if (!(e instanceof MeshValidationError)) throw e;
-      out.push(e.message);
+      const own = `[${this.owner.node.path}] `;
+      out.push(e.message.startsWith(own) ? e.message.slice(own.length) : e.message);
     }
     return out;
   }
