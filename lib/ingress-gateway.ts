@@ -20,11 +20,11 @@ import {
 } from './private/gateway/workload';
 import { dependOnMesh } from './private/mesh-dependency';
 import { GatewayTable } from './private/routing/gateway-table';
+import { describeValue } from './private/routing/regex';
 import { RoutingRegistry } from './private/routing/registry';
+import { validateDnsLabel } from './private/validate';
 import { NameAllocator, objectName } from './private/zero-trust/names';
 import { validateDnsSubdomain, validatePort } from './private/zero-trust/validate';
-import { describeValue } from './private/routing/regex';
-import { validateDnsLabel } from './private/validate';
 import { LocalRateLimit } from './rate-limit';
 
 /** Container port Envoy serves plain HTTP on (unprivileged). */
@@ -358,9 +358,19 @@ export class IngressGateway extends Construct implements IMeshPeer {
     const serviceAccountName = p.serviceAccountName ?? 'istio-ingressgateway-service-account';
     validateDnsSubdomain(this, 'serviceAccountName', serviceAccountName);
     return {
-      name, namespace, mesh: p.mesh, selector: { ...selector }, serviceAccountName, serviceType: GatewayServiceType.LOAD_BALANCER,
-      serviceAnnotations: {}, podDisruptionBudget: false, resources: { requests: {}, limits: {} }, injection: false, proxyImage: '',
-      version: '', createNamespace: false,
+      name,
+      namespace,
+      mesh: p.mesh,
+      selector: { ...selector },
+      serviceAccountName,
+      serviceType: GatewayServiceType.LOAD_BALANCER,
+      serviceAnnotations: {},
+      podDisruptionBudget: false,
+      resources: { requests: {}, limits: {} },
+      injection: false,
+      proxyImage: '',
+      version: '',
+      createNamespace: false,
     };
   }
 
@@ -552,7 +562,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
         envoyFilters: this.rateLimitFilter ? [this.rateLimitFilter] : [],
       }));
     }
-    errors.push(...findNameClashes(this, [this.rendered?.deployment, this.rendered?.service, this.gateway].filter((o): o is ApiObject => o !== undefined)));
+    const owned = [this.rendered?.deployment, this.rendered?.service, this.gateway];
+    errors.push(...findNameClashes(this, owned.filter((o): o is ApiObject => o !== undefined)));
     return errors;
   }
 }

@@ -75,7 +75,10 @@ test('request timeouts: reviews v2 within 0.5 s, ratings slowed down by 2 s', ()
 
 test('circuit breaking: one connection, one pending request, ejection after one 5xx', () => {
   const dr = objects.find((o: any) => o.kind === 'DestinationRule' && o.metadata.namespace === 'circuit-breaking') as any;
-  expect(dr.spec.trafficPolicy.connectionPool).toEqual({ tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } });
+  expect(dr.spec.trafficPolicy.connectionPool).toEqual({
+    tcp: { maxConnections: 1 },
+    http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 },
+  });
   expect(dr.spec.trafficPolicy.outlierDetection).toEqual({ consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '180s', maxEjectionPercent: 100 });
   expect(shares(route('circuit-breaking', 'httpbin'))).toEqual({ '<any>': 100 });
 });

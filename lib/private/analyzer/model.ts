@@ -32,7 +32,7 @@ export interface Workload {
 }
 
 /** Workload kinds and where their pod template lives. */
-const POD_TEMPLATES: Record<string, (spec: any) => any> = {
+export const POD_TEMPLATES: Record<string, (spec: any) => any> = {
   Deployment: (s) => s?.template,
   StatefulSet: (s) => s?.template,
   DaemonSet: (s) => s?.template,

@@ -1,8 +1,8 @@
-import { istioDuration } from '../istio-duration';
 import {
   DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyLoadBalancerSimple, DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../../imports/networking.istio.io';
 import { ClientTlsMode, TrafficPolicy } from '../../traffic-policy';
+import { istioDuration } from '../istio-duration';
 
 /** Names of the subsets (Argo Rollouts' conventional names). */
 export const STABLE_SUBSET = 'stable';

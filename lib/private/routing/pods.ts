@@ -1,18 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ServiceTable } from './table';
+import { POD_TEMPLATES } from '../analyzer/model';
 import { appIndex } from '../app-scan';
 
 type Labels = { [key: string]: string };
 
-/** Pod-template locations of the workload kinds whose pods a Service can select. */
-const TEMPLATES: Record<string, (spec: any) => any> = {
-  Deployment: (s) => s?.template,
-  StatefulSet: (s) => s?.template,
-  DaemonSet: (s) => s?.template,
-  ReplicaSet: (s) => s?.template,
-  Rollout: (s) => s?.template,
-};
+/** Pod-template locations of the workload kinds whose pods a Service can select (the analyzer's). */
+const TEMPLATES = POD_TEMPLATES;
 
 /** A workload of the app and the labels of its pods. */
 export interface AppWorkload {
