@@ -5,7 +5,7 @@ import { GatewayServiceType, GatewayWorkloadProps } from './gateway-workload';
 import { HttpRouteOptions, RouteDestination, RouteDestinationConfig } from './http-route';
 import { EnvoyFilter, Gateway, VirtualService } from './imports/networking.istio.io';
 import { MeshAnalyzer } from './mesh-analyzer';
-import { IMeshInstallation } from './mesh-installation';
+import { IMeshInstallation, MeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeerConfig } from './mesh-peer';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { appIndex, oncePerSynth } from './private/app-scan';
@@ -69,7 +69,9 @@ export interface ExistingIngressGatewayProps {
    */
   readonly namespace?: string;
   /**
-   * Labels of the gateway pods.
+   * Labels of the gateway pods. When given, the pods are taken to run outside this app (another
+   * app's gateway) and the analyzer does not look for them (IST0101); it does look for the
+   * profile's pods when the mesh is installed by this app.
    * @default { istio: 'ingressgateway' } (the profile's gateway)
    */
   readonly selectorLabels?: { [key: string]: string };
@@ -241,6 +243,12 @@ export class IngressGateway extends Construct implements IMeshPeer {
         metadata: { name: this.name, namespace: this.namespace },
         spec: Lazy.any({ produce: () => ({ selector: { ...this.workload.selector }, servers: this.renderServers() }) }),
       });
+      // The gateway pods run outside this app when the mesh is installed elsewhere or the pods are
+      // named by their labels: the analyzer cannot find them in the app (IST0101), the cluster can.
+      if (existing && (existing.selectorLabels !== undefined || !(props.mesh instanceof MeshInstallation))) {
+        MeshAnalyzer.of(this).suppress(this.gateway, 'IST0101',
+          'IngressGateway.fromExisting: the gateway pods are deployed outside this app (the mesh installation or another app)');
+      }
     }
     this.virtualServiceScope = new Construct(this, 'VirtualServices');
     this.certificates = new CertificateRegistry(this, this.namespace);

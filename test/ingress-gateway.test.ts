@@ -971,3 +971,51 @@ describe('validation', () => {
       /\[edge\/Public\] host "shop.example.com" has no routes, so the gateway would answer 404; call addRoute\("shop.example.com", \{ to: \.\.\. \}\), bind a release to it \(CanaryRelease gateway\), or remove the host/);
   });
 });
+
+describe('IngressGateway.fromExisting', () => {
+  test("routes on the profile's istio-ingressgateway of a mesh installed elsewhere: a Gateway selecting its pods, one VirtualService per host", () => {
+    // GIVEN: the mesh and its gateway pods are outside the app
+    const f = gatewayFixture();
+    const gateway = IngressGateway.fromExisting(f.edge, 'Profile', { mesh: f.mesh, gatewayName: 'public' });
+
+    // WHEN
+    gateway.addHost('*');
+    gateway.addRoute('*', { to: RouteDestination.fromService(f.web) });
+    f.app.synth();
+    const objects = Testing.synth(f.edge);
+
+    // THEN: no Deployment or Service of its own; the Gateway selects the profile's pods in the mesh namespace
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Gateway', 'VirtualService']);
+    const gw = find(objects, 'Gateway', 'public');
+    expect([gw.metadata.namespace, gw.spec.selector]).toEqual(['istio-system', { istio: 'ingressgateway' }]);
+    const vs = objects.find((o) => o.kind === 'VirtualService');
+    expect([vs.spec.hosts, vs.spec.gateways, vs.spec.http[0].route[0].destination.host]).toEqual([['*'], ['istio-system/public'], 'web.shop.svc.cluster.local']);
+    expect(gateway.toMeshPeerConfig(gateway, f.mesh).principals).toEqual(['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+  });
+
+  test('a Gateway of another app: only VirtualServices are written; TLS belongs to that app', () => {
+    // GIVEN
+    const f = gatewayFixture();
+    const gateway = IngressGateway.fromExisting(f.edge, 'Shared', { mesh: f.mesh, gatewayName: 'shared', namespace: 'edge', gatewayExists: true });
+
+    // WHEN
+    gateway.addHost('shop.example.com');
+    gateway.addRoute('shop.example.com', { to: RouteDestination.fromService(f.web) });
+    const objects = Testing.synth(f.edge);
+
+    // THEN
+    expect(objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.spec.gateways}`)).toEqual(['VirtualService edge/edge/shared']);
+    expect(() => gateway.addHost('admin.example.com', { tls: GatewayTls.simple('admin-cert') })).toThrow(
+      "[edge/Shared] 'tls' for host \"admin.example.com\" cannot be set: the Istio Gateway edge/shared belongs to another app, which sets its TLS; " +
+      "remove 'tls' (and 'httpsRedirect'), or drop 'gatewayExists' to let this app write the Gateway");
+  });
+
+  test.each([
+    [{ gatewayName: 'Public' }, "[edge/Bad] 'gatewayName' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got \"Public\""],
+    [{ selectorLabels: {} }, "[edge/Bad] 'selectorLabels' must be a non-empty object of string labels of the gateway pods, e.g. { istio: 'ingressgateway' }, got {} (object)"],
+    [{ selectorLabels: { istio: 1 } }, "[edge/Bad] 'selectorLabels' must be a non-empty object of string labels of the gateway pods, e.g. { istio: 'ingressgateway' }, got {\"istio\":1} (object)"],
+  ])('fails on %p with the fix', (props, message) => {
+    const f = gatewayFixture();
+    expect(() => IngressGateway.fromExisting(f.edge, 'Bad', { mesh: f.mesh, ...(props as any) })).toThrow(message);
+  });
+});
