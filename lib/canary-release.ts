@@ -21,7 +21,7 @@ import {
   validateDuration, validateFault, validateGatewayName, validateHostname, validatePercent, validateTrafficPolicy,
 } from './private/canary/validate';
 import { resolveWorkloads, ReleaseVersions } from './private/canary/workloads';
-import { MeshValidationError } from './private/errors';
+import { asValidationMessages, MeshValidationError } from './private/errors';
 import { resolveHttpRoute } from './private/gateway/routes';
 import { istioDuration } from './private/istio-duration';
 import { dependOnMesh } from './private/mesh-dependency';
@@ -539,7 +539,7 @@ export class CanaryRelease extends Construct {
     table.setRoutes(this, this.routeDefs());
     if (created) {
       new VirtualService(this, 'Resource', { metadata: meta(this.serviceName), spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
-      this.node.addValidation({ validate: oncePerSynth(this, () => table.problems()) });
+      this.node.addValidation({ validate: oncePerSynth(this, () => asValidationMessages(this, table.problems())) });
     }
     this.virtualServiceNames.push(this.serviceName);
     if (this.gatewayBinding) this.bindGateway(this.gatewayBinding);

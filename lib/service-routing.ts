@@ -6,7 +6,7 @@ import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { oncePerSynth } from './private/app-scan';
 import { validateLabelValue, validateTrafficPolicy } from './private/canary/validate';
-import { MeshValidationError } from './private/errors';
+import { asValidationMessages, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
 import { podLabelsOf, versionsWithoutPods } from './private/routing/pods';
 import { describeValue } from './private/routing/regex';
@@ -199,7 +199,7 @@ export class ServiceRouting extends Construct {
   private validateTable(created: boolean): string[] {
     const errors = versionsWithoutPods(this.table, this);
     if (!created) return errors;
-    errors.unshift(...this.table.problems());
+    errors.unshift(...asValidationMessages(this, this.table.problems()));
     if (this.table.orderedRoutesSafe().length === 0) {
       errors.push(`service ${this.table.key} has no routes; add one, e.g. addRoute({ to: RouteTo.version('${this.table.versions[0]?.name ?? 'v1'}') })`);
     }

@@ -873,11 +873,10 @@ describe('one VirtualService per host across constructs', () => {
       routes: [{ name: 'b-y', matches: [RequestMatch.headerPrefix('y', '1')], to: RouteTo.version('v3') }, { name: 'b-x', matches: [RequestMatch.headerExact('x', 'ab')], to: RouteTo.version('v1') }],
     });
 
-    // THEN: rendering the VirtualService fails (the mesh analyzer renders it first of all validations)
-    expect(() => f.app.synth()).toThrow(new Error(
-      'Failed serializing construct at path \'bookinfo/A/Resource\' with name \'reviews\': MeshValidationError: [bookinfo/B] route "b-x" (header x ' +
-      'exact "ab") of bookinfo/B can never match: route "a-x" (header x prefix "a") of bookinfo/A comes before it and takes every request it would ' +
-      'match; give one of them a narrower match'));
+    // THEN: a validation error of the table's owner, naming both routes and constructs
+    expect(() => f.app.synth()).toThrow(new Error('Validation failed with the following errors:\n' +
+      '  [bookinfo/A] route "b-x" (header x exact "ab") of bookinfo/B can never match: route "a-x" (header x prefix "a") of bookinfo/A comes before it ' +
+      'and takes every request it would match; give one of them a narrower match'));
   });
 
   test('fails at synth when a version added to a release\'s service selects no pod of the service', () => {
@@ -1027,9 +1026,8 @@ describe('gateway routes to a routed service', () => {
     publicGateway(f).addRoute(HOST, { to: RouteDestination.fromService(f.service), path: PathMatch.prefix('/reviews/'), rewrite: { uri: '/' } });
 
     // THEN
-    expect(() => f.app.synth()).toThrow(new Error(
-      'Failed serializing construct at path \'edge/Public/VirtualServices/bookinfo.example.com\' with name \'public-bookinfo-example-com\': ' +
-      'MeshValidationError: [edge/Public] gateway route "prefix-reviews" (prefix "/reviews/") rewrites the path to "/", but route "v2-api" of service bookinfo/reviews ' +
+    expect(() => f.app.synth()).toThrow(new Error('Validation failed with the following errors:\n' +
+      '  [edge/Public/VirtualServices/bookinfo.example.com] gateway route "prefix-reviews" (prefix "/reviews/") rewrites the path to "/", but route "v2-api" of service bookinfo/reviews ' +
       '(bookinfo/Reviews) matches on the path (path prefix "/v2/"), which the gateway would test before the rewrite and the mesh after it; ' +
       'drop the rewrite and match the full path at the gateway, or route the service by headers'));
   });

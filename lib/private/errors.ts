@@ -19,3 +19,18 @@ export class MeshValidationError extends Error {
     this.constructPath = scope.node.path;
   }
 }
+
+/**
+ * Messages of MeshValidationErrors as cdk8s validation results of `scope`: cdk8s prefixes each
+ * with `scope`'s path, so the error's own `[path]` is dropped when it is `scope` or an ancestor
+ * of it, and kept when it names another construct.
+ */
+export function asValidationMessages(scope: IConstruct, messages: string[]): string[] {
+  const path = scope.node.path;
+  return messages.map((m) => {
+    const prefix = /^\[([^\]]*)\] /.exec(m);
+    if (!prefix) return m;
+    const p = prefix[1];
+    return path === p || path.startsWith(`${p}/`) ? m.slice(prefix[0].length) : m;
+  });
+}

@@ -46,9 +46,33 @@ export class GatewayTable {
     this.defs.push(def);
   }
 
-  /** The `http` routes, in the order Envoy evaluates them, for a VirtualService in `namespace`. */
+  /**
+   * The `http` routes, in the order Envoy evaluates them, for a VirtualService in `namespace`. A
+   * route that cannot be rendered (it cannot be combined with the service's table) is left out
+   * and reported by `problems()`, so serialization never throws.
+   */
   public renderHttp(namespace: string): Record<string, unknown>[] {
+    return this.render(namespace).http;
+  }
+
+  /** Routes of this host that cannot be rendered, as validation messages (checked at synth). */
+  public problems(): string[] {
+    const namespace = this.object?.metadata.namespace;
+    return namespace === undefined ? [] : this.render(namespace).errors;
+  }
+
+  private render(namespace: string): { http: Record<string, unknown>[]; errors: string[] } {
     const byResolved = new Map(this.defs.map((d) => [d.resolved, d]));
-    return sortRoutes(this.defs.map((d) => d.resolved)).flatMap((r) => renderGatewayRoute(this.registry, byResolved.get(r)!, namespace));
+    const errors: string[] = [];
+    const http = sortRoutes(this.defs.map((d) => d.resolved)).flatMap((r) => {
+      try {
+        return renderGatewayRoute(this.registry, byResolved.get(r)!, namespace);
+      } catch (e) {
+        if (!(e instanceof MeshValidationError)) throw e;
+        errors.push(e.message);
+        return [];
+      }
+    });
+    return { http, errors };
   }
 }

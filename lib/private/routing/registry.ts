@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { GatewayRouteDef, GatewayTable } from './gateway-table';
 import { RoutedServiceRef, ServiceTable } from './table';
-import { MeshValidationError } from '../errors';
+import { asValidationMessages, MeshValidationError } from '../errors';
 import { CLUSTER_DOMAIN } from '../gateway/render';
 
 /**
@@ -76,7 +76,10 @@ export class RoutingRegistry {
     if (!table) {
       table = new GatewayTable(this, gatewayRef, host);
       this.gateways.set(key, table);
-      table.object = createObject(table);
+      const created = table;
+      const object = createObject(created);
+      created.object = object;
+      object.node.addValidation({ validate: () => asValidationMessages(object, created.problems()) });
     }
     return table;
   }

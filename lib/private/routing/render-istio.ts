@@ -79,7 +79,8 @@ export function renderMeshVirtualService(table: ServiceTable): Json {
   return {
     hosts: [table.service.name],
     gateways: ['mesh'],
-    http: table.orderedRoutes().map((r) => renderRoute(table, r, r.matches, ns, r.name)),
+    // An invalid order is reported by the table's validation (problems()); rendering never throws.
+    http: table.orderedRoutesSafe().map((r) => renderRoute(table, r, r.matches, ns, r.name)),
   };
 }
 
@@ -125,7 +126,7 @@ export function renderGatewayRoute(registry: RoutingRegistry, def: GatewayRouteD
   const own = renderHttpRoute(r);
   const table = registry.findServiceTable(r.destination.host, namespace);
   const samePort = table && (r.destination.port === undefined || table.service.port === undefined || r.destination.port === table.service.port);
-  const tableRoutes = table && samePort && !table.controlledBy ? table.orderedRoutes() : [];
+  const tableRoutes = table && samePort && !table.controlledBy ? table.orderedRoutesSafe() : [];
   if (!table || tableRoutes.length === 0) return [own];
 
   // A prefix "/" matches every path: leave it out of the combined matches.

@@ -275,8 +275,8 @@ export class ServiceTable {
       this.orderedRoutes();
     } catch (e) {
       if (!(e instanceof MeshValidationError)) throw e;
-      const own = `[${this.owner.node.path}] `;
-      out.push(e.message.startsWith(own) ? e.message.slice(own.length) : e.message);
+      // The message names both routes and their constructs: no path prefix of its own.
+      out.push(e.message.replace(/^\[[^\]]*\] /, ''));
     }
     return out;
   }
