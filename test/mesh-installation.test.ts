@@ -300,3 +300,22 @@ describe('two installations in one app (canary upgrade of Istio)', () => {
     expect(() => Testing.synth(chart)).toThrow(/emits ServiceAccount istio-system\/istio-ingressgateway-service-account, .*Deployment istio-system\/istio-ingressgateway.*; use 'profile: MeshProfile.MINIMAL' for the second revision/);
   });
 });
+
+describe('YAML inside ConfigMaps', () => {
+  test('strings that YAML 1.1 reads as booleans or numbers stay strings for istiod (YAML 1.1) and for YAML 1.2 readers', () => {
+    // GIVEN: a mesh id a YAML 1.1 parser would read as the boolean true
+    const app = Testing.app();
+    const chart = new Chart(app, 'mesh');
+    new MeshInstallation(chart, 'Mesh', { meshId: 'on' });
+
+    // WHEN
+    const objects = Testing.synth(chart);
+    const mesh = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'istio').data.mesh;
+    const injector = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'istio-sidecar-injector').data.config;
+
+    // THEN: both parsers read the same document, and the mesh id is the string "on"
+    expect(parse(mesh, { version: '1.1' }).defaultConfig.meshId).toBe('on');
+    expect(parse(mesh, { version: '1.1' })).toEqual(parse(mesh, { version: '1.2' }));
+    expect(parse(injector, { version: '1.1' })).toEqual(parse(injector, { version: '1.2' }));
+  });
+});

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { componentLabels, InstallContext } from './context';
 import { GATEWAY_TEMPLATE, SIDECAR_TEMPLATE } from './injection-templates';
+import { configMapYaml } from './yaml-text';
 
 /**
  * Guard template: an istiod that does not understand `templates` would try to render this and
@@ -121,7 +121,7 @@ export function renderInjector(scope: Construct, ctx: InstallContext): void {
   new k8s.KubeConfigMap(scope, 'SidecarInjectorConfig', {
     metadata: { name: `istio-sidecar-injector${ctx.revSuffix}`, namespace: ctx.namespace, labels },
     data: {
-      config: stringify(injectorConfig(), { lineWidth: 0 }),
+      config: configMapYaml(injectorConfig(), { lineWidth: 0 }),
       values: JSON.stringify(values, undefined, 2),
     },
   });

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { componentLabels, InstallContext } from './context';
+import { configMapYaml } from './yaml-text';
 
 /**
  * ConfigMap `istio[-<rev>]`: the mesh config istiod reads through the API (key `mesh`) and the
@@ -15,7 +15,7 @@ export function renderMeshConfigMap(scope: Construct, ctx: InstallContext): void
       labels: componentLabels(ctx, 'istiod', 'Pilot'),
     },
     data: {
-      mesh: stringify(ctx.meshConfig, { sortMapEntries: true }),
+      mesh: configMapYaml(ctx.meshConfig, { sortMapEntries: true }),
       meshNetworks: 'networks: {}\n',
     },
   });
