@@ -230,6 +230,10 @@ describe('matching, mirroring, faults, timeouts and retries', () => {
     [{ retries: { attempts: -1 } }, /'retries.attempts' must be an integer between 0 and 100, got -1/],
     [{ retries: { attempts: 1, retryOn: ['5XX '] } }, /'retries.retryOn\[0\]' must be an Envoy retry condition/],
     [{ timeout: Duration.millis(0) }, /'timeout' must be a positive duration/],
+    // JavaScript and Python callers: the value's type is named, never a TypeError.
+    [{ timeout: '5s' }, /^\[shop\/Reviews\] 'timeout' must be a Duration \(e.g. Duration.seconds\(5\)\), got "5s" \(string\)$/],
+    [{ fault: { delay: 2000 } }, /^\[shop\/Reviews\] 'fault.delay' must be a Duration \(e.g. Duration.seconds\(5\)\), got 2000 \(number\)$/],
+    [{ mirrorPercent: '10' }, /^\[shop\/Reviews\] 'mirrorPercent' must be a percentage between 0 and 100, got "10" \(string\); omit it to mirror nothing$/],
   ])('fails for %p', (props, message) => {
     expect(() => staticRelease(10, props as any)).toThrow(message);
   });

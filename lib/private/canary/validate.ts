@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import type { FaultInjection } from '../../fault-injection';
 import type { TrafficPolicy } from '../../traffic-policy';
 import { MeshValidationError } from '../errors';
+import { describeValue } from '../routing/regex';
 import { validateDnsLabel, validateIntRange } from '../validate';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -11,7 +12,7 @@ const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[
 /** Throws unless `value` is a percentage in [min, 100] (fractions allowed). */
 export function validatePercent(scope: IConstruct, prop: string, value: number, min = 0, fix?: string): void {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > 100) {
-    throw new MeshValidationError(scope, `'${prop}' must be a percentage between ${min} and 100, got ${value}${fix ? `; ${fix}` : ''}`);
+    throw new MeshValidationError(scope, `'${prop}' must be a percentage between ${min} and 100, got ${describeValue(value, 'number')}${fix ? `; ${fix}` : ''}`);
   }
 }
 
@@ -19,6 +20,9 @@ export function validatePercent(scope: IConstruct, prop: string, value: number, 
 export function validateDuration(scope: IConstruct, prop: string, d: Duration | undefined,
   opts: { wholeSeconds?: boolean; minSeconds?: number } = {}): void {
   if (d === undefined) return;
+  if (!(d instanceof Duration)) {
+    throw new MeshValidationError(scope, `'${prop}' must be a Duration (e.g. Duration.seconds(5)), got ${describeValue(d, 'object')}`);
+  }
   const ms = d.toMilliseconds({ integral: false });
   if (!(ms > 0)) throw new MeshValidationError(scope, `'${prop}' must be a positive duration, got ${d.toHumanString()}`);
   if (opts.wholeSeconds && ms % 1000 !== 0) {

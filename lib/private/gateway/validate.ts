@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { HeaderMatch, MatchType, PathMatch } from '../../http-match';
 import { LocalRateLimit } from '../../rate-limit';
 import { MeshValidationError } from '../errors';
-import { validateRe2 } from '../routing/regex';
+import { describeValue, validateRe2 } from '../routing/regex';
 import { validateIntRange } from '../validate';
 import { validateExternalHostName } from '../zero-trust/validate';
 
@@ -86,7 +86,7 @@ function validateRegex(scope: IConstruct, prop: string, regex: string): void {
 /** Throws unless `duration` is at least `minMs` milliseconds. */
 export function validateDuration(scope: IConstruct, prop: string, duration: Duration, minMs: number): void {
   if (!(duration instanceof Duration)) {
-    throw new MeshValidationError(scope, `'${prop}' must be a Duration (e.g. Duration.seconds(5)), got ${JSON.stringify(duration)}`);
+    throw new MeshValidationError(scope, `'${prop}' must be a Duration (e.g. Duration.seconds(5)), got ${describeValue(duration, 'object')}`);
   }
   const ms = duration.toMilliseconds({ integral: false });
   if (!(ms >= minMs) || !Number.isInteger(ms)) {
