@@ -17,6 +17,7 @@ import { PolicyEnforcement } from './policy-enforcement';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { appIndex, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
+import { describeValue } from './private/routing/regex';
 import { dependOnMesh } from './private/mesh-dependency';
 import { validateDnsLabel } from './private/validate';
 import { labelsKey, NameAllocator, objectName } from './private/zero-trust/names';
@@ -308,7 +309,14 @@ export class ZeroTrustNamespace extends Construct {
     super(scope, id);
     MeshAnalyzer.of(this);
     markLibraryConstruct(this);
+    if (!props || typeof props !== 'object') {
+      throw new MeshValidationError(this, `props are required, got ${describeValue(props, 'object')}; e.g. { name: 'shop', mesh }`);
+    }
     validateDnsLabel(this, 'name', props.name);
+    if (!props.mesh || typeof props.mesh !== 'object' || typeof props.mesh.namespace !== 'string') {
+      throw new MeshValidationError(this, `'mesh' is required, got ${describeValue(props.mesh, 'object')}; pass the MeshInstallation, or ` +
+        "MeshInstallation.fromExisting(scope, 'Mesh') for a mesh installed elsewhere");
+    }
     if (props.name === props.mesh.namespace || props.name === 'kube-system') {
       throw new MeshValidationError(this,
         `'name' must not be "${props.name}": the control plane and kube-system must stay reachable; choose an application namespace`);

@@ -685,6 +685,14 @@ describe('validation of the namespace', () => {
       .toThrow(/^\[apps\/Bad\] 'name' must be a DNS-1123 label .* got "Bad_Name"$/);
   });
 
+  test.each([
+    [undefined, "[apps/NoMesh] 'mesh' is required, got undefined; pass the MeshInstallation, or MeshInstallation.fromExisting(scope, 'Mesh') for a mesh installed elsewhere"],
+    ['istio-system', "[apps/NoMesh] 'mesh' is required, got \"istio-system\" (string); pass the MeshInstallation, or MeshInstallation.fromExisting(scope, 'Mesh') for a mesh installed elsewhere"],
+  ])('fails without a mesh (untyped callers: %p) with the fix, not a TypeError', (mesh, message) => {
+    const { chart } = fixture();
+    expect(() => new ZeroTrustNamespace(chart, 'NoMesh', { name: 'shop', mesh } as any)).toThrow(message);
+  });
+
   test.each(['istio-system', 'kube-system'])('fails on %s', (name) => {
     // GIVEN
     const { chart, mesh } = fixture();

@@ -29,7 +29,7 @@ export function validateRe2(scope: IConstruct, prop: string, regex: string, what
  * string unless said otherwise) — JavaScript and Python callers pass strings, numbers and nulls.
  */
 export function describeValue(value: unknown, expected = 'string'): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   const text = JSON.stringify(value) ?? String(value);
   return typeof value === expected ? text : `${text} (${typeof value})`;
 }
