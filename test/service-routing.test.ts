@@ -1199,7 +1199,7 @@ describe('validation', () => {
     ['\'to\' given as a string', { to: 'v1' },
       '\'routes[0].to\' must be a RouteTo (RouteTo.version(\'v1\'), RouteTo.weights({ v1: 90, v2: 10 }) or RouteTo.anyVersion()), got "v1"'],
     ['RouteTo.version() without a name', { to: RouteTo.version(undefined as any) },
-      '\'routes[0].to\' RouteTo.version() needs a version name such as "v1", got undefined (undefined)'],
+      '\'routes[0].to\' RouteTo.version() needs a version name such as "v1", got undefined'],
     ['a route name that is not a DNS label', { name: 'Jason Route', to: RouteTo.version('v1') },
       '\'routes[0].name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters), got "Jason Route"'],
   ])('fails for %s', (_what, route, message) => {
