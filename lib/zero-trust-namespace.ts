@@ -450,6 +450,7 @@ export class ZeroTrustNamespace extends Construct {
         rules: [this.authzRule(rule)],
       },
     });
+    this.renderTokenRequirement(rule, target, base);
 
     if (this.enforced) {
       const netpolName = this.netpolNames.allocate(base);
@@ -795,6 +796,37 @@ export class ZeroTrustNamespace extends Construct {
           rules: [{ to: [{ operation: { ports: sortedNumbers(group.entries.map((e) => e.port)).map(String) } }] }],
         }),
       }),
+    });
+  }
+
+  /**
+   * A token requirement no other rule can undo: ALLOW rules are OR-ed, so a broader allowFrom for
+   * the same peer would let these requests through without a token. A DENY policy (evaluated
+   * before every ALLOW) refuses the peer's requests to these operations unless they carry one of
+   * the request principals and the required claims, as Istio recommends for mandatory checks.
+   * It covers exactly this rule's peer, workloads, ports, methods and paths: nothing wider.
+   */
+  private renderTokenRequirement(rule: InboundRule, target: { labels: { [key: string]: string } } | undefined, base: string): void {
+    const claims = Object.entries(rule.requiredClaims).sort(([a], [b]) => a.localeCompare(b));
+    if (rule.requestPrincipals.length === 0 && claims.length === 0) return;
+    const allow = this.authzRule(rule);
+    const peer = { principals: allow.from![0].source!.principals, namespaces: allow.from![0].source!.namespaces };
+    const to = allow.to;
+    const rules: AuthorizationPolicySpecRules[] = [];
+    // No token, or a token of another principal.
+    rules.push({ from: [{ source: { ...peer, notRequestPrincipals: rule.requestPrincipals.length ? [...rule.requestPrincipals] : ['*'] } }], to });
+    // A token without the required value of a claim.
+    for (const [claim, value] of claims) {
+      rules.push({ from: [{ source: peer }], to, when: [{ key: `request.auth.claims[${claim}]`, notValues: [value] }] });
+    }
+    const name = this.authzNames.allocate(objectName('require-token', base.replace(/^allow-/, '')));
+    new AuthorizationPolicy(this.authorizationPolicies, name, {
+      metadata: this.metadata(name, this.dryRun()),
+      spec: {
+        selector: target ? { matchLabels: { ...target.labels } } : undefined,
+        action: AuthorizationPolicySpecAction.DENY,
+        rules,
+      },
     });
   }
 

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { EgressGateway, ExternalHost, MeshInstallation, MeshPeer, PolicyEnforcement, WorkloadSelector, ZeroTrustNamespace, ZeroTrustNamespaceProps } from '../lib';
+import { authorize } from './helpers/authz-evaluator';
 import { find, fixture, inventory, ofKind, synthAll } from './zero-trust-fixture';
 
 /** A ZeroTrustNamespace `shop` in the fixture's `apps` chart. */
@@ -345,6 +346,60 @@ describe('allowFrom', () => {
       from: [{ source: { principals: ['cluster.local/ns/frontend/sa/web'], requestPrincipals: ['https://login.example.gov/*'] } }],
       when: [{ key: 'request.auth.claims[groups]', values: ['caseworkers'] }],
     }]);
+  });
+
+  describe('a token requirement cannot be undone by a broader rule', () => {
+    const ISSUER = 'https://login.example.gov';
+    const web = { principal: 'cluster.local/ns/frontend/sa/web', sourceNamespace: 'frontend', port: 8080 };
+    const api = { namespace: 'shop', labels: { app: 'api' } };
+
+    /** web may call the api on 8080; /admin/* needs a caseworker's token. */
+    function app(broadRule: boolean) {
+      const { chart, ns } = shop({ externalNamespaces: ['frontend'], jwtIssuers: [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks.json` }] });
+      const to = WorkloadSelector.fromLabels({ app: 'api' });
+      ns.allowFrom(MeshPeer.serviceAccount('frontend', 'web'), {
+        to, ports: [8080], paths: ['/admin/*'], requestPrincipals: [`${ISSUER}/*`], requiredClaims: { groups: 'caseworkers' },
+      });
+      if (broadRule) ns.allowFrom(MeshPeer.serviceAccount('frontend', 'web'), { to, ports: [8080] });
+      return Testing.synth(chart);
+    }
+
+    test.each([false, true])('broader allow rule beside it: %p', (broadRule) => {
+      // WHEN
+      const objects = app(broadRule);
+      const call = (path: string, token?: { principal: string; groups?: string }) => authorize(objects, {
+        ...web, workload: api, path, requestPrincipal: token?.principal, claims: token?.groups ? { groups: token.groups } : undefined,
+      }).allowed;
+
+      // THEN: /admin/* needs the token and the claim whatever else web may call
+      expect(call('/admin/users')).toBe(false);
+      expect(call('/admin/users', { principal: `${ISSUER}/alice` })).toBe(false);
+      expect(call('/admin/users', { principal: `${ISSUER}/alice`, groups: 'citizens' })).toBe(false);
+      expect(call('/admin/users', { principal: `${ISSUER}/alice`, groups: 'caseworkers' })).toBe(true);
+      expect(call('/admin/users', { principal: 'https://evil.example/alice', groups: 'caseworkers' })).toBe(false);
+      // and the broader rule still allows what it declares, nothing is denied beyond the requirement
+      expect(call('/status')).toBe(broadRule);
+      expect(authorize(objects, { ...web, principal: 'cluster.local/ns/frontend/sa/other', workload: api, path: '/status' }).allowed).toBe(false);
+    });
+
+    test('the DENY policy covers exactly the rule: its peer, workloads, port and paths', () => {
+      const deny = find(app(false), 'AuthorizationPolicy', 'require-token-frontend-web-to-app-api');
+      expect(deny.spec).toEqual({
+        selector: { matchLabels: { app: 'api' } },
+        action: 'DENY',
+        rules: [
+          {
+            from: [{ source: { principals: ['cluster.local/ns/frontend/sa/web'], notRequestPrincipals: [`${ISSUER}/*`] } }],
+            to: [{ operation: { ports: ['8080'], paths: ['/admin/*'] } }],
+          },
+          {
+            from: [{ source: { principals: ['cluster.local/ns/frontend/sa/web'] } }],
+            to: [{ operation: { ports: ['8080'], paths: ['/admin/*'] } }],
+            when: [{ key: 'request.auth.claims[groups]', notValues: ['caseworkers'] }],
+          },
+        ],
+      });
+    });
   });
 
   test('accepts the port boundaries 1 and 65535', () => {
