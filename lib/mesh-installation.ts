@@ -20,6 +20,7 @@ import { resolveInstallContext } from './private/install/resolve';
 import { duplicateObjectMessages } from './private/install/shared-objects';
 import { renderWebhooks } from './private/install/webhooks';
 import { LABEL_INJECTION, LABEL_NETWORK, LABEL_REV } from './private/labels';
+import { validateDnsLabel } from './private/validate';
 import { AutoscalingOptions, ImagePullPolicy, ResourceRequirements } from './shared-interfaces';
 
 /**
@@ -311,6 +312,8 @@ class ExistingMesh extends Construct implements IMeshInstallation {
     if (this.revision === 'default') {
       throw new MeshValidationError(this, "'revision' \"default\" names the unrevisioned control plane; omit 'revision' instead");
     }
+    validateDnsLabel(this, 'namespace', this.namespace);
+    if (this.revision !== undefined) validateDnsLabel(this, 'revision', this.revision, 63 - 'istiod-'.length);
     this.istiodServiceName = this.revision ? `istiod-${this.revision}` : 'istiod';
     this.istiodAddress = `${this.istiodServiceName}.${this.namespace}.svc:15012`;
   }

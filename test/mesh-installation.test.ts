@@ -244,6 +244,9 @@ describe('validation', () => {
     [{ tag: '' }, /'tag' must not be empty, got ""; omit 'tag' to use 1.30.3/],
     [{ hub: ' ' }, /'hub' must not be empty, got " "; omit 'hub' to use registry.istio.io\/release/],
     [{ tag: '1.30 .3' }, /'tag' must not contain whitespace, got "1.30 .3"/],
+    [{ hub: 'registry.example.com/istio/' }, /^\[test\/Mesh\] 'hub' must be a registry path without a scheme or a trailing '\/' \(images are written <hub>\/pilot:<tag>\), got "registry.example.com\/istio\/"; e.g. "registry.example.com\/istio"$/],
+    [{ hub: 'https://registry.example.com/istio' }, /'hub' must be a registry path without a scheme or a trailing '\/'/],
+    [{ tag: 1.30 as unknown as string }, /^\[test\/Mesh\] 'tag' must be a string, got 1.3 \(number\)$/],
     [{ profile: 'ambient' as MeshProfile }, /'profile' must be one of MeshProfile.DEFAULT, MeshProfile.MINIMAL, MeshProfile.DEMO, got "ambient"/],
     [{ istiodReplicas: 0 }, /'istiodReplicas' must be an integer >= 1, got 0; istiod needs at least one replica/],
     [{ istiodReplicas: 1.5 }, /'istiodReplicas' must be an integer >= 1, got 1.5/],
@@ -298,6 +301,15 @@ describe('two installations in one app (canary upgrade of Istio)', () => {
     expect(() => Testing.synth(chart)).toThrow(/\[platform\/Canary\] emits Namespace istio-system, also emitted by platform\/Stable; set 'createNamespace' to false on one of them/);
     expect(() => Testing.synth(chart)).toThrow(/emits CustomResourceDefinition authorizationpolicies.security.istio.io, .*ServiceAccount istio-system\/istio-reader-service-account, also emitted by platform\/Stable; set 'installCrds' to false on the second revision/);
     expect(() => Testing.synth(chart)).toThrow(/emits ServiceAccount istio-system\/istio-ingressgateway-service-account, .*Deployment istio-system\/istio-ingressgateway.*; use 'profile: MeshProfile.MINIMAL' for the second revision/);
+  });
+});
+
+describe('MeshInstallation.fromExisting', () => {
+  test.each([
+    [{ revision: 'Canary' }, /^\[test\/Mesh\] 'revision' must be a DNS-1123 label .* got "Canary"$/],
+    [{ namespace: 'Istio_System' }, /^\[test\/Mesh\] 'namespace' must be a DNS-1123 label .* got "Istio_System"$/],
+  ])('fails on %p: istiod and its webhooks could never be found under that name', (attrs, message) => {
+    expect(() => MeshInstallation.fromExisting(new Chart(Testing.app(), 'test'), 'Mesh', attrs)).toThrow(message);
   });
 });
 

@@ -442,6 +442,19 @@ describe('allowFrom', () => {
       .toThrow(/^\[apps\/Shop\] 'methods\[0\]' must be an upper-case HTTP method such as "GET", got "get"$/);
   });
 
+  test.each([
+    ['/api/*/items', "[apps/Shop] 'paths[0]' has '*' inside the path (\"/api/*/items\"), where Istio compares it literally; use a prefix (\"/api/*\"), a suffix (\"*.html\") or a template segment (\"/api/{*}/items\")"],
+    [7, "[apps/Shop] 'paths[0]' must start with '/' (or '*' for a suffix match) and contain no spaces, got 7 (number)"],
+  ])('fails on path %p with the fix', (path, message) => {
+    const { ns } = shop();
+    expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { paths: [path as string] })).toThrow(message);
+  });
+
+  test.each(['*', '/api/*', '*.html', '/api/{*}/items', '/files/{**}'])('accepts path %p', (path) => {
+    const { ns } = shop();
+    expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { paths: [path] })).not.toThrow();
+  });
+
   test('fails on a path that does not start with / or *', () => {
     // GIVEN
     const { ns } = shop();

@@ -23,6 +23,9 @@ export function validateIntRange(scope: IConstruct, prop: string, value: number,
 
 /** Throws when a string prop is present but empty or blank. */
 export function validateNotBlank(scope: IConstruct, prop: string, value: string | undefined, fix: string): void {
+  if (value !== undefined && typeof value !== 'string') {
+    throw new MeshValidationError(scope, `'${prop}' must be a string, got ${describeValue(value)}`);
+  }
   if (value !== undefined && value.trim().length === 0) {
     throw new MeshValidationError(scope, `'${prop}' must not be empty, got ${JSON.stringify(value)}; ${fix}`);
   }

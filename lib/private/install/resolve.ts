@@ -6,6 +6,7 @@ import { MeshProfile } from '../../mesh-profile';
 import { ResourceRequirements } from '../../shared-interfaces';
 import { MeshValidationError } from '../errors';
 import { DEFAULT_REVISION } from '../labels';
+import { describeValue } from '../routing/regex';
 import { validateDnsLabel, validateIntRange, validateNotBlank } from '../validate';
 
 /** Settings that differ between the profiles we reproduce (facts: istio-reference.md §1). */
@@ -84,9 +85,16 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
   validateNotBlank(scope, 'hub', props.hub, "omit 'hub' to use registry.istio.io/release");
   validateNotBlank(scope, 'tag', props.tag, `omit 'tag' to use ${ISTIO_RELEASE}`);
   for (const [prop, value] of [['hub', props.hub], ['tag', props.tag]] as const) {
+    if (value !== undefined && typeof value !== 'string') {
+      throw new MeshValidationError(scope, `'${prop}' must be a string, got ${describeValue(value)}`);
+    }
     if (value !== undefined && /\s/.test(value)) {
       throw new MeshValidationError(scope, `'${prop}' must not contain whitespace, got ${JSON.stringify(value)}`);
     }
+  }
+  if (props.hub !== undefined && (props.hub.endsWith('/') || /^[a-z]+:\/\//.test(props.hub))) {
+    throw new MeshValidationError(scope, '\'hub\' must be a registry path without a scheme or a trailing \'/\' (images are written <hub>/pilot:<tag>), ' +
+      `got ${JSON.stringify(props.hub)}; e.g. "registry.example.com/istio"`);
   }
   const trustDomain = props.trustDomain ?? 'cluster.local';
   if (!TRUST_DOMAIN.test(trustDomain) || trustDomain.length > 255) {

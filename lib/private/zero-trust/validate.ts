@@ -1,6 +1,7 @@
 import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { MeshValidationError } from '../errors';
+import { describeValue } from '../routing/regex';
 import { validateIntRange } from '../validate';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -100,8 +101,15 @@ export function validateMethod(scope: IConstruct, prop: string, method: string):
 
 /** Throws unless `path` is an Istio path match: starts with '/', or is a '*' prefix/suffix/presence match. */
 export function validatePath(scope: IConstruct, prop: string, path: string): void {
-  if (!(path.startsWith('/') || path.startsWith('*')) || /\s/.test(path)) {
-    throw new MeshValidationError(scope, `'${prop}' must start with '/' (or '*' for a suffix match) and contain no spaces, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || !(path.startsWith('/') || path.startsWith('*')) || /\s/.test(path)) {
+    throw new MeshValidationError(scope, `'${prop}' must start with '/' (or '*' for a suffix match) and contain no spaces, got ${describeValue(path)}`);
+  }
+  // Istio matches '*' only as the whole path, a prefix ("/api/*") or a suffix ("*.html"); inside a
+  // path it is a literal character, unless written as a template segment ({*} or {**}).
+  const untemplated = path.replace(/\{\*\*?\}/g, '{}');
+  if (untemplated.length > 1 && untemplated.slice(1, -1).includes('*')) {
+    throw new MeshValidationError(scope, `'${prop}' has '*' inside the path (${JSON.stringify(path)}), where Istio compares it literally; ` +
+      'use a prefix ("/api/*"), a suffix ("*.html") or a template segment ("/api/{*}/items")');
   }
 }
 
