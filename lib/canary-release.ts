@@ -31,7 +31,7 @@ import { RoutingRegistry } from './private/routing/registry';
 import { renderDestinationRule, renderMeshVirtualService, renderVersionDestinationRule } from './private/routing/render-istio';
 import { behaviourOf } from './private/routing/resolve-route';
 import { RouteDef, ServiceTable } from './private/routing/table';
-import { validateDnsLabel, validateIntRange } from './private/validate';
+import { validateDnsLabel, validateEnum, validateIntRange } from './private/validate';
 import { objectName } from './private/zero-trust/names';
 import { ReleasePlan } from './release-plan';
 import { DeliveryController, MetricsReporter, ReleaseStrategy } from './release-strategy';
@@ -264,6 +264,7 @@ export class CanaryRelease extends Construct {
     }
     this.norm = normalizeStrategy(this, config, { meshNamespace: props.mesh?.namespace ?? 'istio-system', behindGateway: !!props.gateway });
 
+    validateEnum(this, 'splitLevel', props.splitLevel, 'SplitLevel', SplitLevel);
     this.splitLevel = props.splitLevel ?? (flagger ? SplitLevel.HOST : SplitLevel.SUBSET);
     if (flagger && this.splitLevel !== SplitLevel.HOST) {
       throw new MeshValidationError(this, "'splitLevel' SUBSET is not available with Flagger, which splits by host (its -primary and -canary " +

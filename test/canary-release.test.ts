@@ -233,6 +233,8 @@ describe('matching, mirroring, faults, timeouts and retries', () => {
     // JavaScript and Python callers: the value's type is named, never a TypeError.
     [{ timeout: '5s' }, /^\[shop\/Reviews\] 'timeout' must be a Duration \(e.g. Duration.seconds\(5\)\), got "5s" \(string\)$/],
     [{ fault: { delay: 2000 } }, /^\[shop\/Reviews\] 'fault.delay' must be a Duration \(e.g. Duration.seconds\(5\)\), got 2000 \(number\)$/],
+    [{ splitLevel: 'host' }, /^\[shop\/Reviews\] 'splitLevel' must be one of SplitLevel.SUBSET, SplitLevel.HOST, got "host"$/],
+    [{ trafficPolicy: { tls: 'mutual' } }, /^\[shop\/Reviews\] 'trafficPolicy.tls' must be one of ClientTlsMode.ISTIO_MUTUAL, ClientTlsMode.DISABLE, got "mutual"$/],
     [{ mirrorPercent: '10' }, /^\[shop\/Reviews\] 'mirrorPercent' must be a percentage between 0 and 100, got "10" \(string\); omit it to mirror nothing$/],
   ])('fails for %p', (props, message) => {
     expect(() => staticRelease(10, props as any)).toThrow(message);

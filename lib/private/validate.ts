@@ -30,3 +30,14 @@ export function validateNotBlank(scope: IConstruct, prop: string, value: string 
     throw new MeshValidationError(scope, `'${prop}' must not be empty, got ${JSON.stringify(value)}; ${fix}`);
   }
 }
+
+/**
+ * Throws unless `value` is a member of the string enum `values` (JavaScript and Python callers
+ * pass plain strings: an unknown one must not fall back to a default silently).
+ */
+export function validateEnum(scope: IConstruct, prop: string, value: unknown, enumName: string, values: Record<string, string>): void {
+  if (value === undefined) return;
+  if (!Object.values(values).includes(value as string)) {
+    throw new MeshValidationError(scope, `'${prop}' must be one of ${Object.keys(values).map((k) => `${enumName}.${k}`).join(', ')}, got ${describeValue(value)}`);
+  }
+}

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { FaultInjection } from '../../fault-injection';
-import type { TrafficPolicy } from '../../traffic-policy';
+import { ClientTlsMode, TrafficPolicy } from '../../traffic-policy';
 import { MeshValidationError } from '../errors';
 import { describeValue } from '../routing/regex';
-import { validateDnsLabel, validateIntRange } from '../validate';
+import { validateDnsLabel, validateEnum, validateIntRange } from '../validate';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -62,6 +62,7 @@ export function validateGatewayName(scope: IConstruct, prop: string, gateway: st
 /** Validates a DestinationRule traffic policy; `flagger` rejects what Flagger's Canary schema cannot carry. */
 export function validateTrafficPolicy(scope: IConstruct, policy: TrafficPolicy | undefined, flagger: boolean): void {
   if (!policy) return;
+  validateEnum(scope, 'trafficPolicy.tls', policy.tls, 'ClientTlsMode', ClientTlsMode);
   const pool = policy.connectionPool;
   if (pool) {
     const counts: Array<[string, number | undefined]> = [
