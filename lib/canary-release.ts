@@ -26,6 +26,7 @@ import { resolveHttpRoute } from './private/gateway/routes';
 import { istioDuration } from './private/istio-duration';
 import { dependOnMesh } from './private/mesh-dependency';
 import { validateRetryPolicy } from './private/retry-policy';
+import { versionsRefusedByPolicies } from './private/routing/admission';
 import { GatewayTable } from './private/routing/gateway-table';
 import { RoutingRegistry } from './private/routing/registry';
 import { renderDestinationRule, renderMeshVirtualService, renderVersionDestinationRule } from './private/routing/render-istio';
@@ -540,7 +541,7 @@ export class CanaryRelease extends Construct {
     table.setRoutes(this, this.routeDefs());
     if (created) {
       new VirtualService(this, 'Resource', { metadata: meta(this.serviceName), spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
-      this.node.addValidation({ validate: oncePerSynth(this, () => asValidationMessages(this, table.problems())) });
+      this.node.addValidation({ validate: oncePerSynth(this, () => [...asValidationMessages(this, table.problems()), ...versionsRefusedByPolicies(table)]) });
     }
     this.virtualServiceNames.push(this.serviceName);
     if (this.gatewayBinding) this.bindGateway(this.gatewayBinding);

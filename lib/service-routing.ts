@@ -8,6 +8,7 @@ import { oncePerSynth } from './private/app-scan';
 import { validateLabelValue, validateTrafficPolicy } from './private/canary/validate';
 import { asValidationMessages, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
+import { versionsRefusedByPolicies } from './private/routing/admission';
 import { podLabelsOf, versionsWithoutPods } from './private/routing/pods';
 import { describeValue } from './private/routing/regex';
 import { RoutingRegistry } from './private/routing/registry';
@@ -199,7 +200,7 @@ export class ServiceRouting extends Construct {
   private validateTable(created: boolean): string[] {
     const errors = versionsWithoutPods(this.table, this);
     if (!created) return errors;
-    errors.unshift(...asValidationMessages(this, this.table.problems()));
+    errors.unshift(...asValidationMessages(this, this.table.problems()), ...versionsRefusedByPolicies(this.table));
     if (this.table.orderedRoutesSafe().length === 0) {
       errors.push(`service ${this.table.key} has no routes; add one, e.g. addRoute({ to: RouteTo.version('${this.table.versions[0]?.name ?? 'v1'}') })`);
     }

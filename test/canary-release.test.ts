@@ -2,7 +2,8 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, ClientTlsMode, LoadBalancerPolicy, ReleaseStrategy, ReleaseWorkload, RequestMatch, SplitLevel, WorkloadSelector,
+  CanaryRelease, ClientTlsMode, IWorkloadSelector, LoadBalancerPolicy, MeshPeer, ReleaseStrategy, ReleaseWorkload, RequestMatch, SplitLevel, WorkloadSelector,
+  ZeroTrustNamespace,
 } from '../lib';
 import { canaryFixture, find, inventory, reviews, routes, staticRelease } from './canary-fixture';
 import { expectIstioctlAccepts, expectSchemaValid } from './helpers/conformance';
@@ -558,3 +559,22 @@ describe('properties (fast-check)', () => {
 function ReleaseStrategyStatic(weight: number) {
   return staticRelease(weight);
 }
+
+describe('versions behind zero-trust policies', () => {
+  function release(to: (v1: kplus.Deployment) => IWorkloadSelector) {
+    const f = staticRelease(20);
+    const ns = new ZeroTrustNamespace(f.chart, 'Shop', { name: 'shop', mesh: f.mesh, externalNamespaces: ['frontend'] });
+    ns.allowFrom(MeshPeer.serviceAccount('frontend', 'web'), { to: to(f.v1), ports: [9080] });
+    return f;
+  }
+
+  test('an allow rule for the stable pods only would refuse the canary share: synth fails naming both and the fix', () => {
+    const f = release((v1) => WorkloadSelector.fromDeployment(v1));
+    expect(() => f.app.synth()).toThrow(/\[shop\/Reviews\] AuthorizationPolicy shop\/allow-frontend-web-to-reviews-v1 admits its callers to version "stable" of service shop\/reviews but not to version "canary" \(Deployment reviews-v2\), where the routes of shop\/Reviews also send requests: that share would be refused; select the workloads by a label every version shares \(WorkloadSelector.fromLabels\(\{ app: ... \}\)\) or allow the callers to each version/);
+  });
+
+  test('an allow rule for the app label admits every version', () => {
+    const f = release(() => WorkloadSelector.fromLabels({ app: 'reviews' }));
+    expect(() => f.app.synth()).not.toThrow();
+  });
+});

@@ -1,0 +1,85 @@
+import { ApiObject } from 'cdk8s';
+import { podLabelsOf } from './pods';
+import { ServiceTable } from './table';
+import { appIndex } from '../app-scan';
+
+type Labels = { [key: string]: string };
+
+interface Policy {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly selector: Labels;
+  readonly rules: string;
+  readonly allow: boolean;
+}
+
+interface Pod {
+  readonly description: string;
+  readonly namespace?: string;
+  readonly labels: Labels;
+}
+
+const selects = (selector: Labels, labels: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+function index(table: ServiceTable): { policies: Policy[]; pods: Pod[] } {
+  return appIndex(table.owner, 'routing-admission', (all) => {
+    const policies: Policy[] = [];
+    const pods: Pod[] = [];
+    for (const c of all) {
+      if (!ApiObject.isApiObject(c)) continue;
+      if (c.kind === 'AuthorizationPolicy' && c.apiGroup === 'security.istio.io') {
+        const spec = c.toJson().spec ?? {};
+        const action = spec.action ?? 'ALLOW';
+        if (action !== 'ALLOW') continue;
+        policies.push({
+          name: c.name, namespace: c.metadata.namespace, selector: spec.selector?.matchLabels ?? {}, rules: JSON.stringify(spec.rules ?? []), allow: true,
+        });
+      } else {
+        const labels = podLabelsOf(c);
+        if (labels) pods.push({ description: `${c.kind} ${c.name}`, namespace: c.metadata.namespace, labels });
+      }
+    }
+    return { policies, pods };
+  });
+}
+
+/**
+ * Requests a route sends to a version reach its pods only if the namespace's ALLOW policies admit
+ * the caller there too. An ALLOW policy that admits callers to the pods of some versions of a
+ * routed service, while the pods of another version have ALLOW policies (a deny-all included) none
+ * of which admits the same callers, refuses that version's share of the traffic: e.g. an
+ * `allowFrom(..., { to: WorkloadSelector.fromDeployment(v1) })` beside a canary. Returns the
+ * problems as validation messages.
+ */
+export function versionsRefusedByPolicies(table: ServiceTable): string[] {
+  const selector = table.service.selector;
+  if (!selector || Object.keys(selector).length === 0) return [];
+  const ns = table.service.namespace;
+  const { policies, pods } = index(table);
+  const inNamespace = policies.filter((p) => p.namespace === ns);
+  if (inNamespace.length === 0) return [];
+  // The pods of each version the routes send requests to (subset versions only: a version with its
+  // own Service is a host of its own).
+  const routed = new Set(table.orderedRoutesSafe().flatMap((r) => [...r.backends.map((b) => b.version), r.behaviour.mirror?.version]));
+  const versions = table.versions.filter((v) => !v.host && v.labels && routed.has(v.name)).map((v) => ({
+    name: v.name,
+    pods: pods.filter((p) => (p.namespace ?? ns) === ns && selects(selector, p.labels) && selects(v.labels!, p.labels)),
+  })).filter((v) => v.pods.length > 0);
+  if (versions.length < 2) return [];
+  const errors: string[] = [];
+  for (const p of inNamespace) {
+    if (p.rules === '[]') continue; // deny-all admits nobody anywhere
+    const admitted = versions.filter((v) => v.pods.some((pod) => selects(p.selector, pod.labels)));
+    if (admitted.length === 0 || admitted.length === versions.length) continue;
+    for (const v of versions.filter((x) => !admitted.includes(x))) {
+      const covering = inNamespace.filter((q) => v.pods.some((pod) => selects(q.selector, pod.labels)));
+      if (covering.length === 0) continue; // no ALLOW policy on those pods: Istio allows every caller
+      if (covering.some((q) => q.rules === p.rules)) continue;
+      errors.push(`AuthorizationPolicy ${ns}/${p.name} admits its callers to version${admitted.length > 1 ? 's' : ''} ` +
+        `${admitted.map((a) => `"${a.name}"`).join(', ')} of service ${table.key} but not to version "${v.name}" ` +
+        `(${v.pods.map((pod) => pod.description).join(', ')}), where the routes of ${table.owner.node.path} also send requests: that share would be ` +
+        'refused; select the workloads by a label every version shares (WorkloadSelector.fromLabels({ app: ... })) or allow the callers to each version');
+    }
+  }
+  return [...new Set(errors)];
+}
