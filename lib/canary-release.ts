@@ -541,7 +541,9 @@ export class CanaryRelease extends Construct {
     table.setRoutes(this, this.routeDefs());
     if (created) {
       new VirtualService(this, 'Resource', { metadata: meta(this.serviceName), spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
-      this.node.addValidation({ validate: oncePerSynth(this, () => [...asValidationMessages(this, table.problems()), ...versionsRefusedByPolicies(table)]) });
+      this.node.addValidation({
+        validate: oncePerSynth(this, () => [...asValidationMessages(this, table.problems()), ...versionsRefusedByPolicies(table)]),
+      });
     }
     this.virtualServiceNames.push(this.serviceName);
     if (this.gatewayBinding) this.bindGateway(this.gatewayBinding);

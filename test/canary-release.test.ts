@@ -2,8 +2,8 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, ClientTlsMode, IWorkloadSelector, LoadBalancerPolicy, MeshPeer, ReleaseStrategy, ReleaseWorkload, RequestMatch, SplitLevel, WorkloadSelector,
-  ZeroTrustNamespace,
+  CanaryRelease, ClientTlsMode, IWorkloadSelector, LoadBalancerPolicy, MeshPeer, ReleaseStrategy, ReleaseWorkload, RequestMatch, SplitLevel,
+  WorkloadSelector, ZeroTrustNamespace,
 } from '../lib';
 import { canaryFixture, find, inventory, reviews, routes, staticRelease } from './canary-fixture';
 import { expectIstioctlAccepts, expectSchemaValid } from './helpers/conformance';

@@ -10,7 +10,6 @@ interface Policy {
   readonly namespace?: string;
   readonly selector: Labels;
   readonly rules: string;
-  readonly allow: boolean;
 }
 
 interface Pod {
@@ -31,9 +30,8 @@ function index(table: ServiceTable): { policies: Policy[]; pods: Pod[] } {
         const spec = c.toJson().spec ?? {};
         const action = spec.action ?? 'ALLOW';
         if (action !== 'ALLOW') continue;
-        policies.push({
-          name: c.name, namespace: c.metadata.namespace, selector: spec.selector?.matchLabels ?? {}, rules: JSON.stringify(spec.rules ?? []), allow: true,
-        });
+        const selector = spec.selector?.matchLabels ?? {};
+        policies.push({ name: c.name, namespace: c.metadata.namespace, selector, rules: JSON.stringify(spec.rules ?? []) });
       } else {
         const labels = podLabelsOf(c);
         if (labels) pods.push({ description: `${c.kind} ${c.name}`, namespace: c.metadata.namespace, labels });

@@ -165,10 +165,10 @@ export function renderGatewayRoute(registry: RoutingRegistry, def: GatewayRouteD
   }
   for (const { route: tr, matches } of expanded) {
     const gatewayFields: Json = {};
+    const tableFields = GATEWAY_ROUTE_FIELDS.some((f) => own[f] !== undefined) ? behaviourFields(table, tr.behaviour, namespace) : {};
     for (const f of GATEWAY_ROUTE_FIELDS) {
       if (own[f] === undefined) continue;
-      const tableField = renderRoute(table, tr, [], namespace, '')[f];
-      if (tableField !== undefined) {
+      if (tableFields[f] !== undefined) {
         throw new MeshValidationError(def.owner, `gateway route "${r.name}" sets '${f}', and so does route "${tr.name}" of service ${table.key} ` +
           `(${tr.owner.node.path}); the gateway's requests take both routes at once: set '${f}' in one of them`);
       }
