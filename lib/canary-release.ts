@@ -136,7 +136,9 @@ export interface CanaryReleaseProps {
    */
   readonly splitLevel?: SplitLevel;
   /**
-   * Also route requests arriving through this gateway (a second VirtualService).
+   * Also route requests arriving through this gateway: the release's routes go into the one
+   * VirtualService of each host on that gateway (shared with an `IngressGateway` that serves the
+   * host; created here when none does).
    * @default - mesh-internal only (gateway `mesh`)
    */
   readonly gateway?: GatewayBinding;
@@ -193,9 +195,15 @@ export interface CanaryReleaseProps {
  * (`ReleaseStrategy.staticWeight`), steps run by Argo Rollouts (`steps`, `blueGreen`), or an
  * analysis run by Flagger (`flagger`).
  *
- * Emits, in the namespace of the workloads: the Service (unless given), a DestinationRule with
- * `stable`/`canary` subsets (or one per version Service), a mesh VirtualService (and one for the
- * gateway) with the weighted route `primary` after one route per canary match; plus a `Rollout`
+ * The release is one use of the service's route table (see `ServiceRouting`): the stable and the
+ * canary are two versions, the weighted route `primary` and one route per canary match are its
+ * routes, so other constructs routing the same service share its one VirtualService and
+ * DestinationRule.
+ *
+ * Emits, in the namespace of the workloads: the Service (unless given), a DestinationRule with a
+ * subset per version (named after the versions with static weights, `stable`/`canary` with
+ * controllers; or one per version Service), a mesh VirtualService (and one per gateway host) with
+ * the weighted route `primary` after one route per canary match; plus a `Rollout`
  * and an `AnalysisTemplate` (Argo Rollouts) or a `Canary` and two `MetricTemplate`s (Flagger,
  * which generates the routing itself). Pods of Deployments it is given get the `app` and
  * `version` labels.
