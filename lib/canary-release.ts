@@ -6,10 +6,11 @@ import { ArgoCdIgnoreDifference } from './argo-cd';
 import { FaultInjection } from './fault-injection';
 import { RouteDestination } from './http-route';
 import { DestinationRule, toJson_DestinationRuleSpecTrafficPolicy, VirtualService } from './imports/networking.istio.io';
+import { IngressGateway } from './ingress-gateway';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
-import { oncePerSynth } from './private/app-scan';
+import { allConstructs, oncePerSynth } from './private/app-scan';
 import { analysisTemplateSpec, ANALYSIS_TEMPLATE_GVK, ROLLOUT_GVK, rolloutSpec } from './private/canary/argo';
 import { CANARY_GVK, canarySpec, METRIC_TEMPLATE_GVK, metricTemplateSpecs } from './private/canary/flagger';
 import { ignoreDifferencesFor } from './private/canary/gitops';
@@ -23,6 +24,7 @@ import {
 import { resolveWorkloads, ReleaseVersions } from './private/canary/workloads';
 import { asValidationMessages, MeshValidationError } from './private/errors';
 import { resolveHttpRoute } from './private/gateway/routes';
+import { hostCovers } from './private/gateway/validate';
 import { istioDuration } from './private/istio-duration';
 import { dependOnMesh } from './private/mesh-dependency';
 import { validateRetryPolicy } from './private/retry-policy';
@@ -366,6 +368,7 @@ export class CanaryRelease extends Construct {
           'analysis no requests to judge, so every check fails; keep the default mirroring, or addCanaryMatch() for test users'],
       });
     }
+    if (this.gatewayBinding) this.node.addValidation({ validate: oncePerSynth(this, () => this.unservedGatewayHosts()) });
     if (props.printPlan ?? true) this.node.addValidation({ validate: () => this.printPlanOnce() });
   }
 
@@ -656,6 +659,17 @@ export class CanaryRelease extends Construct {
         }),
       }),
     });
+  }
+
+  /** Hosts of the gateway binding that the app's IngressGateway of that name does not serve (its requests would never arrive). */
+  private unservedGatewayHosts(): string[] {
+    const gw = this.gatewayBinding!;
+    const gateway = allConstructs(this).find((c): c is IngressGateway => c instanceof IngressGateway && c.gatewayRef === gw.gateway);
+    if (!gateway) return [];
+    return gw.hosts.filter((h) => !gateway.hosts.some((served) => hostCovers(served, h))).map((h) =>
+      `'gateway.hosts' ${JSON.stringify(h)} is not a host of IngressGateway ${gateway.node.path} (hosts: ` +
+      `${gateway.hosts.map((x) => JSON.stringify(x)).join(', ') || 'none'}), so its requests never reach the release; add it there with ` +
+      `addHost(${JSON.stringify(h)}, ...) or bind one of its hosts`);
   }
 
   private printPlanOnce(): string[] {

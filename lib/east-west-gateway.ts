@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { GatewayServiceType, GatewayWorkloadProps } from './gateway-workload';
 import { Gateway, GatewaySpecServersTlsMode } from './imports/networking.istio.io';
 import { MeshAnalyzer } from './mesh-analyzer';
-import { IMeshInstallation } from './mesh-installation';
+import { IMeshInstallation, MeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
@@ -65,6 +65,11 @@ export class EastWestGateway extends Construct {
     if (typeof props.network !== 'string' || props.network.length === 0 || props.network.length > 63 || !LABEL_VALUE.test(props.network)) {
       throw new MeshValidationError(this,
         `'network' must be a label value (at most 63 alphanumerics, '-', '_' or '.'), got ${JSON.stringify(props.network)}; use the mesh's network name, e.g. "network1"`);
+    }
+    const meshNetwork = props.mesh instanceof MeshInstallation ? props.mesh.network : undefined;
+    if (meshNetwork !== undefined && meshNetwork !== props.network) {
+      throw new MeshValidationError(this, `'network' "${props.network}" is not the network of the mesh (${JSON.stringify(meshNetwork)}): the gateway would ` +
+        `announce this cluster's workloads under another network; use network: ${JSON.stringify(meshNetwork)}`);
     }
     this.name = this.workload.name;
     this.namespace = this.workload.namespace;

@@ -213,6 +213,8 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
   public readonly namespace: string;
   public readonly revision?: string;
   public readonly trustDomain: string;
+  /** Network of this cluster in a multi-network mesh, when set. */
+  public readonly network?: string;
   /** Image registry in use. */
   public readonly hub: string;
   /** Image tag in use. */
@@ -233,6 +235,7 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     this.namespace = ctx.namespace;
     this.revision = ctx.revision;
     this.trustDomain = ctx.trustDomain;
+    this.network = ctx.network;
     this.hub = ctx.hub;
     this.tag = ctx.tag;
     this.cni = ctx.cni;

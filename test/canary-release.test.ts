@@ -1,9 +1,9 @@
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  CanaryRelease, ClientTlsMode, IWorkloadSelector, LoadBalancerPolicy, MeshPeer, ReleaseStrategy, ReleaseWorkload, RequestMatch, SplitLevel,
-  WorkloadSelector, ZeroTrustNamespace,
+  CanaryRelease, ClientTlsMode, IngressGateway, IWorkloadSelector, LoadBalancerPolicy, MeshPeer, ReleaseStrategy, ReleaseWorkload, RequestMatch,
+  SplitLevel, WorkloadSelector, ZeroTrustNamespace,
 } from '../lib';
 import { canaryFixture, find, inventory, reviews, routes, staticRelease } from './canary-fixture';
 import { expectIstioctlAccepts, expectSchemaValid } from './helpers/conformance';
@@ -576,5 +576,26 @@ describe('versions behind zero-trust policies', () => {
   test('an allow rule for the app label admits every version', () => {
     const f = release(() => WorkloadSelector.fromLabels({ app: 'reviews' }));
     expect(() => f.app.synth()).not.toThrow();
+  });
+});
+
+describe('gateway binding', () => {
+  test("fails at synth when the app's IngressGateway of that name does not serve the host", () => {
+    // GIVEN: the gateway serves shop.example.com only
+    const f = canaryFixture();
+    const gateway = new IngressGateway(new Chart(f.app, 'edge'), 'Public', { mesh: f.mesh, namespace: 'istio-ingress' });
+    gateway.addHost('shop.example.com');
+    new CanaryRelease(f.chart, 'Reviews', {
+      serviceName: 'reviews',
+      printPlan: false,
+      stable: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V1', 'v1')),
+      canary: ReleaseWorkload.fromDeployment(reviews(f.chart, 'V2', 'v2')),
+      strategy: ReleaseStrategy.staticWeight(10),
+      gateway: { gateway: gateway.gatewayRef, hosts: ['shop.example.com', 'reviews.example.com'] },
+    });
+
+    // THEN
+    expect(() => f.app.synth()).toThrow("[shop/Reviews] 'gateway.hosts' \"reviews.example.com\" is not a host of IngressGateway edge/Public (hosts: " +
+      '"shop.example.com"), so its requests never reach the release; add it there with addHost("reviews.example.com", ...) or bind one of its hosts');
   });
 });

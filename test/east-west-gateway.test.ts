@@ -1,5 +1,5 @@
-import { Testing } from 'cdk8s';
-import { EastWestGateway, EastWestGatewayProps } from '../lib';
+import { Chart, Testing } from 'cdk8s';
+import { EastWestGateway, EastWestGatewayProps, MeshInstallation } from '../lib';
 import { find, gatewayFixture, inventory } from './gateway-fixture';
 import { expectIstioctlAccepts, expectSchemaValid } from './helpers/conformance';
 
@@ -74,5 +74,18 @@ describe('EastWestGateway', () => {
   test.each(['', 'net work', '-net', 'x'.repeat(64)])('fails on network %j', (network) => {
     expect(() => eastWest({ network })).toThrow(
       /^\[edge\/EastWest\] 'network' must be a label value \(at most 63 alphanumerics, '-', '_' or '.'\), got ".*"; use the mesh's network name, e.g. "network1"$/);
+  });
+
+  test("fails on a network other than the mesh's, naming the mesh's", () => {
+    // GIVEN: a mesh installed by this app for network1
+    const app = Testing.app();
+    const meshChart = new Chart(app, 'mesh');
+    const mesh = new MeshInstallation(meshChart, 'Mesh', { network: 'network1' });
+
+    // THEN
+    expect(() => new EastWestGateway(meshChart, 'EastWest', { mesh, network: 'network2' })).toThrow(
+      '[mesh/EastWest] \'network\' "network2" is not the network of the mesh ("network1"): the gateway would announce this cluster\'s workloads ' +
+      'under another network; use network: "network1"');
+    expect(() => new EastWestGateway(meshChart, 'EastWest1', { mesh, network: 'network1' })).not.toThrow();
   });
 });

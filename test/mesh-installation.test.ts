@@ -247,6 +247,8 @@ describe('validation', () => {
     [{ hub: 'registry.example.com/istio/' }, /^\[test\/Mesh\] 'hub' must be a registry path without a scheme or a trailing '\/' \(images are written <hub>\/pilot:<tag>\), got "registry.example.com\/istio\/"; e.g. "registry.example.com\/istio"$/],
     [{ hub: 'https://registry.example.com/istio' }, /'hub' must be a registry path without a scheme or a trailing '\/'/],
     [{ tag: 1.30 as unknown as string }, /^\[test\/Mesh\] 'tag' must be a string, got 1.3 \(number\)$/],
+    [{ istiodEnv: { PILOT_TRACE_SAMPLING: 5 as unknown as string } }, /^\[test\/Mesh\] 'istiodEnv.PILOT_TRACE_SAMPLING' must be a string \(Kubernetes env values are strings\), got 5 \(number\); quote it, e.g. PILOT_TRACE_SAMPLING: "5"$/],
+    [{ istiodEnv: { FEATURE: null as unknown as string } }, /'istiodEnv.FEATURE' must be a string \(Kubernetes env values are strings\), got null/],
     [{ profile: 'ambient' as MeshProfile }, /'profile' must be one of MeshProfile.DEFAULT, MeshProfile.MINIMAL, MeshProfile.DEMO, got "ambient"/],
     [{ istiodReplicas: 0 }, /'istiodReplicas' must be an integer >= 1, got 0; istiod needs at least one replica/],
     [{ istiodReplicas: 1.5 }, /'istiodReplicas' must be an integer >= 1, got 1.5/],

@@ -121,6 +121,10 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new MeshValidationError(scope, `'istiodEnv' keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*), got ${JSON.stringify(name)}`);
     }
+    if (typeof value !== 'string') {
+      throw new MeshValidationError(scope, `'istiodEnv.${name}' must be a string (Kubernetes env values are strings), got ${describeValue(value)}; ` +
+        `quote it, e.g. ${name}: "${String(value)}"`);
+    }
     if (RESERVED_ISTIOD_ENV.includes(name)) {
       throw new MeshValidationError(scope, `'istiodEnv' must not set ${name} (value ${JSON.stringify(value)}): it is derived from other props`);
     }
