@@ -97,8 +97,20 @@ export interface ResolvedMirror extends ResolvedTarget {
   percent: number;
 }
 
+/** What a route does besides choosing destinations, as written in the VirtualService. */
+export interface RouteActions {
+  fault?: JsonValue;
+  timeout?: JsonValue;
+  retries?: JsonValue;
+  rewrite?: JsonValue;
+  redirect?: JsonValue;
+  directResponse?: JsonValue;
+  headers?: JsonValue;
+  corsPolicy?: JsonValue;
+}
+
 /** The request was routed: by a VirtualService route, or by Istio's default route (mesh, no VS). */
-export interface RoutedResult {
+export interface RoutedResult extends RouteActions {
   kind: 'routed';
   /** `namespace/name` of the VirtualService; absent for the default route. */
   virtualService?: string;
@@ -111,14 +123,6 @@ export interface RoutedResult {
   mirror?: ResolvedMirror;
   /** From `mirrors[]`. */
   mirrors?: ResolvedMirror[];
-  fault?: JsonValue;
-  timeout?: JsonValue;
-  retries?: JsonValue;
-  rewrite?: JsonValue;
-  redirect?: JsonValue;
-  directResponse?: JsonValue;
-  headers?: JsonValue;
-  corsPolicy?: JsonValue;
 }
 
 /** A VirtualService applied but no route matched, or nothing routes the host (Envoy 404). */
@@ -532,20 +536,12 @@ export interface SemanticMirror {
 }
 
 /** A routing result reduced to its effect, independent of object, route and subset names. */
-export interface SemanticRouting {
+export interface SemanticRouting extends RouteActions {
   outcome: 'routed' | 'noRoute' | 'error';
   error?: RouteErrorKind;
   /** Sorted by target; destinations reaching the same pods and port are merged (weights summed). */
   destinations?: SemanticDestination[];
   mirrors?: SemanticMirror[];
-  fault?: JsonValue;
-  timeout?: JsonValue;
-  retries?: JsonValue;
-  rewrite?: JsonValue;
-  redirect?: JsonValue;
-  directResponse?: JsonValue;
-  headers?: JsonValue;
-  corsPolicy?: JsonValue;
 }
 
 function targetKey(t: ResolvedTarget): string {
