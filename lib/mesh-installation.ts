@@ -104,8 +104,9 @@ export interface MeshInstallationProps {
    */
   readonly hub?: string;
   /**
-   * Tag of the Istio images. The injection templates are written for 1.30.x: another minor
-   * version may need other templates.
+   * Tag of the Istio images: a 1.30.x version (the CRDs, injection templates and webhooks are
+   * Istio 1.30's; a tag of another minor version is an error), or a tag without a version (a
+   * build of your own, e.g. `1.30.3-distroless` is fine, `latest` is taken as is).
    * @default '1.30.3'
    */
   readonly tag?: string;

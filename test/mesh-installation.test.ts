@@ -244,6 +244,8 @@ describe('validation', () => {
     [{ tag: '' }, /'tag' must not be empty, got ""; omit 'tag' to use 1.30.3/],
     [{ hub: ' ' }, /'hub' must not be empty, got " "; omit 'hub' to use registry.istio.io\/release/],
     [{ tag: '1.30 .3' }, /'tag' must not contain whitespace, got "1.30 .3"/],
+    [{ tag: '1.31.0' }, /^\[test\/Mesh\] 'tag' "1.31.0" is Istio 1.31, but this release of cdk8s-istio writes Istio 1.30's CRDs, injection templates and webhooks; use a 1.30.x tag \(default 1.30.3\), or the cdk8s-istio release for Istio 1.31$/],
+    [{ tag: '1.29.2-distroless' }, /'tag' "1.29.2-distroless" is Istio 1.29/],
     [{ hub: 'registry.example.com/istio/' }, /^\[test\/Mesh\] 'hub' must be a registry path without a scheme or a trailing '\/' \(images are written <hub>\/pilot:<tag>\), got "registry.example.com\/istio\/"; e.g. "registry.example.com\/istio"$/],
     [{ hub: 'https://registry.example.com/istio' }, /'hub' must be a registry path without a scheme or a trailing '\/'/],
     [{ tag: 1.30 as unknown as string }, /^\[test\/Mesh\] 'tag' must be a string, got 1.3 \(number\)$/],
@@ -304,6 +306,10 @@ describe('two installations in one app (canary upgrade of Istio)', () => {
     expect(() => Testing.synth(chart)).toThrow(/emits CustomResourceDefinition authorizationpolicies.security.istio.io, .*ServiceAccount istio-system\/istio-reader-service-account, also emitted by platform\/Stable; set 'installCrds' to false on the second revision/);
     expect(() => Testing.synth(chart)).toThrow(/emits ServiceAccount istio-system\/istio-ingressgateway-service-account, .*Deployment istio-system\/istio-ingressgateway.*; use 'profile: MeshProfile.MINIMAL' for the second revision/);
   });
+});
+
+test.each(['1.30.3', '1.30.0-distroless', 'v1.30.1', 'my-build'])('accepts tag %p', (tag) => {
+  expect(new MeshInstallation(new Chart(Testing.app(), 'test'), 'Mesh', { tag }).tag).toBe(tag);
 });
 
 describe('MeshInstallation.fromExisting', () => {

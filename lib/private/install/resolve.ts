@@ -92,6 +92,14 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
       throw new MeshValidationError(scope, `'${prop}' must not contain whitespace, got ${JSON.stringify(value)}`);
     }
   }
+  // The CRDs, templates and labels are Istio 1.30's: another minor's images would run against them.
+  const minor = ISTIO_RELEASE.split('.').slice(0, 2).join('.');
+  const tagVersion = /^v?(\d+)\.(\d+)(\.\d+)?([-+].*)?$/.exec(props.tag ?? '');
+  if (tagVersion && `${tagVersion[1]}.${tagVersion[2]}` !== minor) {
+    throw new MeshValidationError(scope, `'tag' ${JSON.stringify(props.tag)} is Istio ${tagVersion[1]}.${tagVersion[2]}, but this release of cdk8s-istio ` +
+      `writes Istio ${minor}'s CRDs, injection templates and webhooks; use a ${minor}.x tag (default ${ISTIO_RELEASE}), or the cdk8s-istio release for ` +
+      `Istio ${tagVersion[1]}.${tagVersion[2]}`);
+  }
   if (props.hub !== undefined && (props.hub.endsWith('/') || /^[a-z]+:\/\//.test(props.hub))) {
     throw new MeshValidationError(scope, '\'hub\' must be a registry path without a scheme or a trailing \'/\' (images are written <hub>/pilot:<tag>), ' +
       `got ${JSON.stringify(props.hub)}; e.g. "registry.example.com/istio"`);
