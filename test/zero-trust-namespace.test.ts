@@ -87,7 +87,7 @@ describe('defaults', () => {
       policyTypes: ['Egress'],
       egress: [{
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }],
-        ports: [{ protocol: 'TCP', port: 15012 }, { protocol: 'TCP', port: 15017 }],
+        ports: [{ protocol: 'TCP', port: 15012 }],
       }],
     });
     expect(find(objects, 'NetworkPolicy', 'allow-metrics-scrape').spec).toEqual({
@@ -825,7 +825,7 @@ describe('connections()', () => {
       'INBOUND istio-system/sa/prometheus -> shop/* [15020] NetworkPolicy',
       'OUTBOUND shop/* -> payments/* [443] NetworkPolicy+Sidecar',
       'OUTBOUND shop/* -> kube-system/k8s-app=kube-dns [53] NetworkPolicy',
-      'OUTBOUND shop/* -> istio-system/app=istiod [15012,15017] NetworkPolicy',
+      'OUTBOUND shop/* -> istio-system/app=istiod [15012] NetworkPolicy',
     ]);
     expect(rows[0]).toMatchObject({ namespace: 'shop', methods: ['GET'], enforcement: PolicyEnforcement.ENFORCE });
   });

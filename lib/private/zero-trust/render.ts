@@ -10,8 +10,12 @@ export const ANNOTATION_MTLS_EXCEPTION_PREFIX = 'security.cdk8s-istio.io/mtls-ex
 export const ANNOTATION_DESCRIPTION = 'security.cdk8s-istio.io/description';
 /** Port pilot-agent serves merged Prometheus metrics (and rewritten probes) on. */
 export const MERGED_METRICS_PORT = 15020;
-/** istiod ports sidecars reach: xDS + CA (15012) and webhooks (15017). */
-export const ISTIOD_PORTS = [15012, 15017];
+/**
+ * istiod ports workloads reach: xDS and certificates over mTLS (15012). The webhook port (15017)
+ * is called by the API server, not by pods; plaintext xDS (15010) is not used by the injected
+ * proxies (istio-reference.md).
+ */
+export const ISTIOD_PORTS = [15012];
 
 /** NetworkPolicy peer for pods of `namespace`, optionally narrowed to `podLabels`. */
 export function networkPolicyPeer(namespace: string, podLabels?: { [key: string]: string }): k8s.NetworkPolicyPeer {
