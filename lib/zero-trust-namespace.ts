@@ -32,6 +32,9 @@ import {
 } from './private/zero-trust/validate';
 import { IWorkloadSelector, WorkloadSelectorConfig } from './workload-selector';
 
+/** Pod labels of Istio's Prometheus addon (samples/addons/prometheus.yaml): the default scraper. */
+const PROMETHEUS_ADDON_POD_LABELS = { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server' };
+
 /**
  * A JWT issuer whose tokens workloads of the namespace accept (RequestAuthentication).
  *
@@ -201,8 +204,12 @@ export interface ZeroTrustNamespaceProps {
    */
   readonly allowPrometheusScraping?: boolean;
   /**
-   * Where Prometheus runs (its namespace, and pod labels to narrow the NetworkPolicy).
-   * @default - service account `prometheus` in the mesh's namespace (Istio's Prometheus addon)
+   * Where Prometheus runs (its namespace, and pod labels to narrow the NetworkPolicy). Give pod
+   * labels: a peer without them opens port 15020 to every pod of its namespace at the network
+   * layer (gateways and istiod included).
+   * @default - service account `prometheus` in the mesh's namespace, pods labelled
+   * `app.kubernetes.io/name: prometheus` and `app.kubernetes.io/component: server` (Istio's
+   * Prometheus addon)
    */
   readonly prometheus?: IMeshPeer;
   /**
@@ -368,7 +375,9 @@ export class ZeroTrustNamespace extends Construct {
     this.networkPolicies = new Construct(this, 'NetworkPolicies');
     this.serviceEntries = new Construct(this, 'ServiceEntries');
     if (this.allowPrometheusScraping) {
-      this.prometheusPeer = this.resolvePeer(props.prometheus ?? MeshPeer.serviceAccount(props.mesh.namespace, 'prometheus'), 'prometheus');
+      this.prometheusPeer = this.resolvePeer(props.prometheus ?? MeshPeer.serviceAccount(props.mesh.namespace, 'prometheus', {
+        podLabels: { ...PROMETHEUS_ADDON_POD_LABELS },
+      }), 'prometheus');
     }
     if (this.enforced) this.renderBaselineNetworkPolicies();
     if (this.enforced) {

@@ -93,7 +93,14 @@ describe('defaults', () => {
     expect(find(objects, 'NetworkPolicy', 'allow-metrics-scrape').spec).toEqual({
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }], ports: [{ protocol: 'TCP', port: 15020 }] }],
+      // Prometheus' own pods, not every pod of its namespace (gateways, istiod)
+      ingress: [{
+        from: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/component': 'server', 'app.kubernetes.io/name': 'prometheus' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 15020 }],
+      }],
     });
   });
 
