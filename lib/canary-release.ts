@@ -34,7 +34,7 @@ import { RoutingRegistry } from './private/routing/registry';
 import { renderDestinationRule, renderMeshVirtualService, renderVersionDestinationRule } from './private/routing/render-istio';
 import { behaviourOf } from './private/routing/resolve-route';
 import { RouteDef, ServiceTable } from './private/routing/table';
-import { validateDnsLabel, validateEnum, validateIntRange } from './private/validate';
+import { isDnsLabel, validateDnsLabel, validateEnum, validateIntRange } from './private/validate';
 import { objectName } from './private/zero-trust/names';
 import { ReleasePlan } from './release-plan';
 import { DeliveryController, MetricsReporter, ReleaseStrategy } from './release-strategy';
@@ -491,7 +491,7 @@ export class CanaryRelease extends Construct {
   private resolveVersionNames(names: ReleaseVersionNames | undefined): { stable: string; canary: string } {
     const controller = this.norm.kind !== 'static';
     // A version label that is not a DNS label (`3.2.0`) cannot name a subset: the role names it then.
-    const label = (v: string | undefined, role: string) => (v !== undefined && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) ? v : role);
+    const label = (v: string | undefined, role: string) => (isDnsLabel(v) ? v : role);
     const stable = names?.stable ?? (controller ? STABLE_SUBSET : label(this.versions.stable?.version, STABLE_SUBSET));
     const canary = names?.canary ?? (controller ? CANARY_SUBSET : label(this.versions.canary.version, CANARY_SUBSET));
     if (controller && names && (names.stable !== undefined || names.canary !== undefined)) {
@@ -573,7 +573,7 @@ export class CanaryRelease extends Construct {
         spec: Lazy.any({ produce: () => ({ hosts: [host], gateways: [gw.gateway], http: t.renderHttp(this.namespace) }) }),
       }));
       const to = RouteDestination.host(`${this.serviceName}.${this.namespace}.svc.cluster.local`, this.port);
-      registry.addGatewayRoute(table, {
+      table.addRoute({
         resolved: resolveHttpRoute(this, { to }, table.routes.length, table.routeNames),
         owner: this,
         takeServiceRouteNames: true,

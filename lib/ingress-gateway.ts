@@ -9,7 +9,7 @@ import { IMeshInstallation, MeshInstallation } from './mesh-installation';
 import { IMeshPeer, MeshPeerConfig } from './mesh-peer';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { appIndex, oncePerSynth } from './private/app-scan';
-import { MeshValidationError } from './private/errors';
+import { describeValue, MeshValidationError } from './private/errors';
 import { CertificateRegistry } from './private/gateway/certificates';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
 import { RATE_LIMIT_FILTER_PRIORITY, RateLimitTarget, rateLimitPatches } from './private/gateway/rate-limit';
@@ -20,7 +20,6 @@ import {
 } from './private/gateway/workload';
 import { dependOnMesh } from './private/mesh-dependency';
 import { GatewayTable } from './private/routing/gateway-table';
-import { describeValue } from './private/routing/regex';
 import { RoutingRegistry } from './private/routing/registry';
 import { validateDnsLabel } from './private/validate';
 import { NameAllocator, objectName } from './private/zero-trust/names';
@@ -334,7 +333,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
     }
     if (entry.tls?.mode === TlsMode.PASSTHROUGH) this.addPassthroughRoute(entry, options);
     else this.addHttpRoute(entry, options);
-    this.ensureVirtualService(entry);
+    this.gatewayTable(entry);
   }
 
   /**
@@ -412,7 +411,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         'remove one of them or make the matches differ (path or headers)');
     }
     entry.routes.push(route);
-    RoutingRegistry.of(this).addGatewayRoute(table, {
+    table.addRoute({
       resolved: route,
       owner: this,
       fix: `remove the route of IngressGateway ${this.node.path}`,
@@ -453,10 +452,6 @@ export class IngressGateway extends Construct implements IMeshPeer {
       this.virtualServices.set(entry.host, vs);
       return vs;
     });
-  }
-
-  private ensureVirtualService(entry: HostEntry): void {
-    this.gatewayTable(entry);
   }
 
   private renderVirtualService(entry: HostEntry): Record<string, unknown> {

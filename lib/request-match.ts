@@ -1,7 +1,8 @@
 import { IConstruct } from 'constructs';
 import { RenderedMatch } from './private/canary/types';
-import { MeshValidationError } from './private/errors';
-import { describeValue, validateRe2 } from './private/routing/regex';
+import { describeValue, MeshValidationError } from './private/errors';
+import { validateRe2 } from './private/routing/regex';
+import { isDnsLabel } from './private/validate';
 
 type Kind = 'exact' | 'prefix' | 'regex';
 
@@ -193,7 +194,7 @@ export class RequestMatch {
           break;
         }
         case 'sourceNamespace': {
-          if (typeof c.value !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c.value) || c.value.length > 63) {
+          if (!isDnsLabel(c.value)) {
             throw new MeshValidationError(scope, `'${prop}' sourceNamespace must be a namespace name (DNS label), got ${describeValue(c.value)}`);
           }
           if (out.sourceNamespace !== undefined && out.sourceNamespace !== c.value) once('source namespace', c.what);

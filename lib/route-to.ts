@@ -1,6 +1,5 @@
 import { IConstruct } from 'constructs';
-import { MeshValidationError } from './private/errors';
-import { describeValue } from './private/routing/regex';
+import { describeValue, MeshValidationError } from './private/errors';
 import { BackendDef } from './private/routing/table';
 
 /**

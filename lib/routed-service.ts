@@ -1,7 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { MeshValidationError } from './private/errors';
-import { describeValue } from './private/routing/regex';
+import { describeValue, MeshValidationError } from './private/errors';
 import { validateDnsLabel, validateIntRange } from './private/validate';
 
 /** What a RoutedService resolves to. */

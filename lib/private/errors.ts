@@ -34,3 +34,13 @@ export function asValidationMessages(scope: IConstruct, messages: string[]): str
     return path === p || path.startsWith(`${p}/`) ? m.slice(prefix[0].length) : m;
   });
 }
+
+/**
+ * A value for an error message: JSON, with its type when it is not of the `expected` type (a
+ * string unless said otherwise) — JavaScript and Python callers pass strings, numbers and nulls.
+ */
+export function describeValue(value: unknown, expected = 'string'): string {
+  if (value === null || value === undefined) return String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return typeof value === expected ? text : `${text} (${typeof value})`;
+}

@@ -1,7 +1,6 @@
 import { IConstruct } from 'constructs';
-import { MeshValidationError } from './errors';
+import { describeValue, MeshValidationError } from './errors';
 import { istioDuration } from './istio-duration';
-import { describeValue } from './routing/regex';
 import { validateIntRange } from './validate';
 
 /**

@@ -1,12 +1,16 @@
 import { IConstruct } from 'constructs';
-import { MeshValidationError } from './errors';
-import { describeValue } from './routing/regex';
+import { describeValue, MeshValidationError } from './errors';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Whether `value` is an RFC 1123 DNS label of at most `maxLength` characters. */
+export function isDnsLabel(value: unknown, maxLength = 63): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxLength && DNS1123_LABEL.test(value);
+}
+
 /** Throws unless `value` is an RFC 1123 DNS label (lowercase alphanumerics and '-', at most `maxLength`). */
 export function validateDnsLabel(scope: IConstruct, prop: string, value: string, maxLength = 63): void {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !DNS1123_LABEL.test(value)) {
+  if (!isDnsLabel(value, maxLength)) {
     throw new MeshValidationError(scope,
       `'${prop}' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending ` +
       `with a letter or digit, at most ${maxLength} characters), got ${describeValue(value)}`);

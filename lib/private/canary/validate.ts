@@ -2,8 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { FaultInjection } from '../../fault-injection';
 import { ClientTlsMode, TrafficPolicy } from '../../traffic-policy';
-import { MeshValidationError } from '../errors';
-import { describeValue } from '../routing/regex';
+import { describeValue, MeshValidationError } from '../errors';
 import { validateDnsLabel, validateEnum, validateIntRange } from '../validate';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -2,8 +2,8 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { HeaderMatch, MatchType, PathMatch } from '../../http-match';
 import { LocalRateLimit } from '../../rate-limit';
-import { MeshValidationError } from '../errors';
-import { describeValue, validateRe2 } from '../routing/regex';
+import { describeValue, MeshValidationError } from '../errors';
+import { validateRe2 } from '../routing/regex';
 import { validateIntRange } from '../validate';
 import { validateExternalHostName } from '../zero-trust/validate';
 

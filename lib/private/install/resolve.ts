@@ -4,10 +4,9 @@ import { AccessLogEncoding, ExtensionProvider, MeshConfigOptions, OutboundTraffi
 import type { MeshInstallationProps } from '../../mesh-installation';
 import { MeshProfile } from '../../mesh-profile';
 import { ResourceRequirements } from '../../shared-interfaces';
-import { MeshValidationError } from '../errors';
+import { describeValue, MeshValidationError } from '../errors';
 import { DEFAULT_REVISION } from '../labels';
-import { describeValue } from '../routing/regex';
-import { validateDnsLabel, validateIntRange, validateNotBlank } from '../validate';
+import { validateDnsLabel, validateEnum, validateIntRange, validateNotBlank } from '../validate';
 
 /** Settings that differ between the profiles we reproduce (facts: istio-reference.md §1). */
 interface ProfileDefaults {
@@ -67,11 +66,9 @@ const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[+-
  * InstallContext the renderers use. Throws MeshValidationError naming prop, value and fix.
  */
 export function resolveInstallContext(scope: Construct, props: MeshInstallationProps): InstallContext {
+  validateEnum(scope, 'profile', props.profile, 'MeshProfile', MeshProfile);
   const profile = props.profile ?? MeshProfile.DEFAULT;
   const defaults = PROFILES[profile];
-  if (!defaults) {
-    throw new MeshValidationError(scope, `'profile' must be one of ${Object.values(MeshProfile).map((p) => `MeshProfile.${p.toUpperCase()}`).join(', ')}, got ${JSON.stringify(profile)}`);
-  }
 
   const revision = props.revision;
   if (revision !== undefined) {

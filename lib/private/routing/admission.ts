@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { podLabelsOf } from './pods';
+import { workloadsOf } from './pods';
 import { ServiceTable } from './table';
+import { selects } from '../analyzer/model';
 import { appIndex } from '../app-scan';
 
 type Labels = { [key: string]: string };
@@ -12,33 +13,14 @@ interface Policy {
   readonly rules: string;
 }
 
-interface Pod {
-  readonly description: string;
-  readonly namespace?: string;
-  readonly labels: Labels;
-}
 
-const selects = (selector: Labels, labels: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
-
-function index(table: ServiceTable): { policies: Policy[]; pods: Pod[] } {
-  return appIndex(table.owner, 'routing-admission', (all) => {
-    const policies: Policy[] = [];
-    const pods: Pod[] = [];
-    for (const c of all) {
-      if (!ApiObject.isApiObject(c)) continue;
-      if (c.kind === 'AuthorizationPolicy' && c.apiGroup === 'security.istio.io') {
-        const spec = c.toJson().spec ?? {};
-        const action = spec.action ?? 'ALLOW';
-        if (action !== 'ALLOW') continue;
-        const selector = spec.selector?.matchLabels ?? {};
-        policies.push({ name: c.name, namespace: c.metadata.namespace, selector, rules: JSON.stringify(spec.rules ?? []) });
-      } else {
-        const labels = podLabelsOf(c);
-        if (labels) pods.push({ description: `${c.kind} ${c.name}`, namespace: c.metadata.namespace, labels });
-      }
-    }
-    return { policies, pods };
-  });
+/** The app's ALLOW AuthorizationPolicies, rendered once per synthesis. */
+function allowPolicies(table: ServiceTable): Policy[] {
+  return appIndex(table.owner, 'routing-allow-policies', (all) => all
+    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'AuthorizationPolicy' && c.apiGroup === 'security.istio.io')
+    .map((c) => ({ name: c.name, namespace: c.metadata.namespace, spec: c.toJson().spec ?? {} }))
+    .filter((c) => (c.spec.action ?? 'ALLOW') === 'ALLOW')
+    .map((c) => ({ name: c.name, namespace: c.namespace, selector: c.spec.selector?.matchLabels ?? {}, rules: JSON.stringify(c.spec.rules ?? []) })));
 }
 
 /**
@@ -53,24 +35,24 @@ export function versionsRefusedByPolicies(table: ServiceTable): string[] {
   const selector = table.service.selector;
   if (!selector || Object.keys(selector).length === 0) return [];
   const ns = table.service.namespace;
-  const { policies, pods } = index(table);
-  const inNamespace = policies.filter((p) => p.namespace === ns);
+  const inNamespace = allowPolicies(table).filter((p) => p.namespace === ns);
+  const pods = workloadsOf(table.owner);
   if (inNamespace.length === 0) return [];
   // The pods of each version the routes send requests to (subset versions only: a version with its
   // own Service is a host of its own).
   const routed = new Set(table.orderedRoutesSafe().flatMap((r) => [...r.backends.map((b) => b.version), r.behaviour.mirror?.version]));
   const versions = table.versions.filter((v) => !v.host && v.labels && routed.has(v.name)).map((v) => ({
     name: v.name,
-    pods: pods.filter((p) => (p.namespace ?? ns) === ns && selects(selector, p.labels) && selects(v.labels!, p.labels)),
+    pods: pods.filter((p) => (p.namespace ?? ns) === ns && selects(selector, p.podLabels) && selects(v.labels!, p.podLabels)),
   })).filter((v) => v.pods.length > 0);
   if (versions.length < 2) return [];
   const errors: string[] = [];
   for (const p of inNamespace) {
     if (p.rules === '[]') continue; // deny-all admits nobody anywhere
-    const admitted = versions.filter((v) => v.pods.some((pod) => selects(p.selector, pod.labels)));
+    const admitted = versions.filter((v) => v.pods.some((pod) => selects(p.selector, pod.podLabels)));
     if (admitted.length === 0 || admitted.length === versions.length) continue;
     for (const v of versions.filter((x) => !admitted.includes(x))) {
-      const covering = inNamespace.filter((q) => v.pods.some((pod) => selects(q.selector, pod.labels)));
+      const covering = inNamespace.filter((q) => v.pods.some((pod) => selects(q.selector, pod.podLabels)));
       if (covering.length === 0) continue; // no ALLOW policy on those pods: Istio allows every caller
       if (covering.some((q) => q.rules === p.rules)) continue;
       errors.push(`AuthorizationPolicy ${ns}/${p.name} admits its callers to version${admitted.length > 1 ? 's' : ''} ` +

@@ -1,13 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ServiceTable } from './table';
-import { POD_TEMPLATES } from '../analyzer/model';
+import { POD_TEMPLATES, selects } from '../analyzer/model';
 import { appIndex } from '../app-scan';
 
 type Labels = { [key: string]: string };
-
-/** Pod-template locations of the workload kinds whose pods a Service can select (the analyzer's). */
-const TEMPLATES = POD_TEMPLATES;
 
 /** A workload of the app and the labels of its pods. */
 export interface AppWorkload {
@@ -18,16 +15,16 @@ export interface AppWorkload {
 
 /** The pod labels of a workload object (any cdk8s-plus major, L1 or ApiObject), or undefined when it has no pod template. */
 export function podLabelsOf(obj: ApiObject): Labels | undefined {
-  const template = TEMPLATES[obj.kind]?.(obj.toJson().spec);
+  const template = POD_TEMPLATES[obj.kind]?.(obj.toJson().spec);
   return template ? { ...(template.metadata?.labels ?? {}) } : undefined;
 }
 
-function workloadsOf(scope: IConstruct): AppWorkload[] {
-  return appIndex(scope, 'routing-workloads', (all) => all.filter((c): c is ApiObject => ApiObject.isApiObject(c) && TEMPLATES[c.kind] !== undefined)
+/** The app's workloads and their pod labels, rendered once per synthesis. */
+export function workloadsOf(scope: IConstruct): AppWorkload[] {
+  return appIndex(scope, 'routing-workloads', (all) => all.filter((c): c is ApiObject => ApiObject.isApiObject(c) && POD_TEMPLATES[c.kind] !== undefined)
     .map((o) => ({ description: `${o.kind} ${o.name}`, namespace: o.metadata.namespace, podLabels: podLabelsOf(o) ?? {} })));
 }
 
-const selects = (selector: Labels, labels: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 const text = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
 
 /**

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { MeshValidationError } from '../errors';
+import { describeValue, MeshValidationError } from '../errors';
 
 type Re2 = { compile(pattern: string): unknown };
 let re2: Re2 | undefined;
@@ -22,14 +22,4 @@ export function validateRe2(scope: IConstruct, prop: string, regex: string, what
     throw new MeshValidationError(scope, `'${prop}' ${what} ${JSON.stringify(regex)} is not an RE2 regular expression (${reason}); ` +
       'Envoy matches with RE2: no lookarounds or backreferences, escape literal characters such as ( [ . with \\');
   }
-}
-
-/**
- * A value for an error message: JSON, with its type when it is not of the `expected` type (a
- * string unless said otherwise) — JavaScript and Python callers pass strings, numbers and nulls.
- */
-export function describeValue(value: unknown, expected = 'string'): string {
-  if (value === null || value === undefined) return String(value);
-  const text = JSON.stringify(value) ?? String(value);
-  return typeof value === expected ? text : `${text} (${typeof value})`;
 }

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { GatewayRouteDef, GatewayTable } from './gateway-table';
+import { GatewayTable } from './gateway-table';
 import { RoutedServiceRef, ServiceTable } from './table';
+import { oncePerSynth } from '../app-scan';
 import { asValidationMessages, MeshValidationError } from '../errors';
 import { CLUSTER_DOMAIN } from '../gateway/render';
 
@@ -56,16 +57,6 @@ export class RoutingRegistry {
     return undefined;
   }
 
-  /** Every service table, in creation order. */
-  public get serviceTables(): ServiceTable[] {
-    return [...this.services.values()];
-  }
-
-  /** The table of a host on a gateway (`<namespace>/<name>`), if any construct routes it. */
-  public findGatewayTable(gatewayRef: string, host: string): GatewayTable | undefined {
-    return this.gateways.get(`${gatewayRef}|${host}`);
-  }
-
   /**
    * The table of `host` on `gatewayRef`: created when missing, with `createObject` making the one
    * VirtualService that renders it (called once per table, by its first contributor).
@@ -79,14 +70,10 @@ export class RoutingRegistry {
       const created = table;
       const object = createObject(created);
       created.object = object;
-      object.node.addValidation({ validate: () => asValidationMessages(object, created.problems()) });
+      // Rendering the host's routes is the expensive part: once per synthesis, not once per chart.
+      object.node.addValidation({ validate: oncePerSynth(object, () => asValidationMessages(object, created.problems())) });
     }
     return table;
-  }
-
-  /** Adds routes to the table of `host` on `gatewayRef` (see `gatewayTable`). */
-  public addGatewayRoute(table: GatewayTable, route: GatewayRouteDef): void {
-    table.addRoute(route);
   }
 }
 

@@ -1,6 +1,5 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { describeValue } from './regex';
 import { RouteBehaviour, RouteDef } from './table';
 import type { FaultInjection } from '../../fault-injection';
 import { RequestMatch } from '../../request-match';
@@ -9,7 +8,7 @@ import type { ServiceRouteOptions } from '../../service-route';
 import type { RetryPolicy } from '../../shared-interfaces';
 import { RenderedMatch } from '../canary/types';
 import { validateDuration, validateFault, validatePercent } from '../canary/validate';
-import { MeshValidationError } from '../errors';
+import { describeValue, MeshValidationError } from '../errors';
 import { renderCors, validateCors, validateHeaderOperations } from '../gateway/routes';
 import { istioDuration } from '../istio-duration';
 import { renderRetryPolicy, validateRetryPolicy } from '../retry-policy';

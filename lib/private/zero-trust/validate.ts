@@ -1,7 +1,6 @@
 import { isIP } from 'net';
 import { IConstruct } from 'constructs';
-import { MeshValidationError } from '../errors';
-import { describeValue } from '../routing/regex';
+import { describeValue, MeshValidationError } from '../errors';
 import { validateIntRange } from '../validate';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
