@@ -4,9 +4,9 @@ import { istioDuration } from '../istio-duration';
 import { renderRetryPolicy, validateRetryPolicy } from '../retry-policy';
 import { validateDuration, validateHeaderMatch, validatePathMatch, validateRateLimit } from './validate';
 import { HeaderMatch, MatchType, PathMatch } from '../../http-match';
-import { CorsPolicy, HeaderOperations, HttpRouteOptions, RouteDestination, RouteDestinationConfig } from '../../http-route';
+import { CorsPolicy, HeaderOperations, HttpRewrite, HttpRouteOptions, RouteDestination, RouteDestinationConfig } from '../../http-route';
 import { LocalRateLimit } from '../../rate-limit';
-import { MeshValidationError } from '../errors';
+import { describeValue, MeshValidationError } from '../errors';
 import { objectName } from '../zero-trust/names';
 import { validatePort } from '../zero-trust/validate';
 
@@ -94,20 +94,33 @@ export function resolveHttpRoute(scope: IConstruct, options: HttpRouteOptions, o
 function validateRouteOptions(scope: IConstruct, o: HttpRouteOptions): void {
   if (o.timeout !== undefined) validateDuration(scope, 'timeout', o.timeout, 1);
   validateRetryPolicy(scope, o.retries);
-  if (o.rewrite !== undefined) {
-    if (o.rewrite.uri === undefined && o.rewrite.authority === undefined) {
-      throw new MeshValidationError(scope, "'rewrite' must set 'uri' or 'authority'; omit 'rewrite' to forward requests unchanged");
-    }
-    if (o.rewrite.uri !== undefined && (!o.rewrite.uri.startsWith('/') || /\s/.test(o.rewrite.uri))) {
-      throw new MeshValidationError(scope, `'rewrite.uri' must start with '/' and contain no spaces, got ${JSON.stringify(o.rewrite.uri)}`);
-    }
-    if (o.rewrite.authority !== undefined && !/^[a-z0-9.-]+(:\d+)?$/.test(o.rewrite.authority)) {
-      throw new MeshValidationError(scope, `'rewrite.authority' must be a lowercase host[:port], got ${JSON.stringify(o.rewrite.authority)}`);
-    }
-  }
+  if (o.rewrite !== undefined) validateRewrite(scope, 'rewrite', o.rewrite);
   if (o.corsPolicy !== undefined) validateCors(scope, o.corsPolicy);
   validateHeaderOperations(scope, 'requestHeaders', o.requestHeaders);
   validateHeaderOperations(scope, 'responseHeaders', o.responseHeaders);
+}
+
+/** Throws unless `rewrite` replaces the path, the authority or both, with valid values. */
+export function validateRewrite(scope: IConstruct, prop: string, rewrite: HttpRewrite): void {
+  if (rewrite.uri === undefined && rewrite.authority === undefined) {
+    throw new MeshValidationError(scope, `'${prop}' must set 'uri' or 'authority'; omit '${prop}' to forward requests unchanged`);
+  }
+  validateUriValue(scope, `${prop}.uri`, rewrite.uri);
+  validateAuthorityValue(scope, `${prop}.authority`, rewrite.authority);
+}
+
+/** Throws unless `uri` (when given) is a path: starts with '/', no spaces or control characters. */
+export function validateUriValue(scope: IConstruct, prop: string, uri: unknown): void {
+  if (uri !== undefined && (typeof uri !== 'string' || !uri.startsWith('/') || /[\s\u0000-\u001f]/.test(uri))) {
+    throw new MeshValidationError(scope, `'${prop}' must start with '/' and contain no spaces, got ${describeValue(uri)}`);
+  }
+}
+
+/** Throws unless `authority` (when given) is a lowercase host[:port]. */
+export function validateAuthorityValue(scope: IConstruct, prop: string, authority: unknown): void {
+  if (authority !== undefined && (typeof authority !== 'string' || !/^[a-z0-9.-]+(:\d+)?$/.test(authority))) {
+    throw new MeshValidationError(scope, `'${prop}' must be a lowercase host[:port], got ${describeValue(authority)}`);
+  }
 }
 
 export function validateCors(scope: IConstruct, cors: CorsPolicy): void {

@@ -9,7 +9,9 @@ import type { RetryPolicy } from '../../shared-interfaces';
 import { RenderedMatch } from '../canary/types';
 import { validateDuration, validateFault, validatePercent } from '../canary/validate';
 import { describeValue, MeshValidationError } from '../errors';
-import { renderCors, validateCors, validateHeaderOperations } from '../gateway/routes';
+import {
+  renderCors, validateAuthorityValue, validateCors, validateHeaderOperations, validateRewrite, validateUriValue,
+} from '../gateway/routes';
 import { istioDuration } from '../istio-duration';
 import { renderRetryPolicy, validateRetryPolicy } from '../retry-policy';
 import { validateDnsLabel } from '../validate';
@@ -103,29 +105,13 @@ export function resolveServiceRoute(scope: IConstruct, prop: string, options: Se
 }
 
 function validateRedirectAndRewrite(scope: IConstruct, prop: string, o: ServiceRouteOptions): void {
-  const path = (p: string, v: unknown) => {
-    if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/') || /[\s\u0000-\u001f]/.test(v))) {
-      throw new MeshValidationError(scope, `'${prop}.${p}' must be a path starting with '/' without spaces, got ${describeValue(v)}`);
-    }
-  };
-  const authority = (p: string, v: unknown) => {
-    if (v !== undefined && (typeof v !== 'string' || !/^[a-z0-9.-]+(:\d+)?$/.test(v))) {
-      throw new MeshValidationError(scope, `'${prop}.${p}' must be a lowercase host[:port], got ${describeValue(v)}`);
-    }
-  };
-  if (o.rewrite !== undefined) {
-    if (o.rewrite.uri === undefined && o.rewrite.authority === undefined) {
-      throw new MeshValidationError(scope, `'${prop}.rewrite' must set 'uri' or 'authority'; omit it to forward requests unchanged`);
-    }
-    path('rewrite.uri', o.rewrite.uri);
-    authority('rewrite.authority', o.rewrite.authority);
-  }
+  if (o.rewrite !== undefined) validateRewrite(scope, `${prop}.rewrite`, o.rewrite);
   if (o.redirect !== undefined) {
     if (o.redirect.uri === undefined && o.redirect.authority === undefined) {
       throw new MeshValidationError(scope, `'${prop}.redirect' must set 'uri' or 'authority'; a redirect to the same place loops`);
     }
-    path('redirect.uri', o.redirect.uri);
-    authority('redirect.authority', o.redirect.authority);
+    validateUriValue(scope, `${prop}.redirect.uri`, o.redirect.uri);
+    validateAuthorityValue(scope, `${prop}.redirect.authority`, o.redirect.authority);
     if (o.redirect.redirectCode !== undefined && !REDIRECT_CODES.includes(o.redirect.redirectCode)) {
       throw new MeshValidationError(scope, `'${prop}.redirect.redirectCode' must be one of ${REDIRECT_CODES.join(', ')}, got ${describeValue(o.redirect.redirectCode, 'number')}`);
     }
