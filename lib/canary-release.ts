@@ -17,7 +17,6 @@ import { ignoreDifferencesFor } from './private/canary/gitops';
 import { CANARY_SUBSET, PRIMARY_ROUTE, renderTrafficPolicy, STABLE_SUBSET } from './private/canary/istio';
 import { computePlan } from './private/canary/plan';
 import { normalizeStrategy, Strategy } from './private/canary/strategy';
-import { RenderedMatch } from './private/canary/types';
 import {
   validateDuration, validateFault, validateGatewayName, validateHostname, validatePercent, validateTrafficPolicy,
 } from './private/canary/validate';
@@ -30,6 +29,7 @@ import { dependOnMesh } from './private/mesh-dependency';
 import { validateRetryPolicy } from './private/retry-policy';
 import { versionsRefusedByPolicies } from './private/routing/admission';
 import { GatewayTable } from './private/routing/gateway-table';
+import { RenderedMatch } from './private/routing/match-algebra';
 import { RoutingRegistry } from './private/routing/registry';
 import { renderDestinationRule, renderMeshVirtualService, renderVersionDestinationRule } from './private/routing/render-istio';
 import { behaviourOf } from './private/routing/resolve-route';

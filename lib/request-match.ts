@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
-import { RenderedMatch } from './private/canary/types';
 import { describeValue, MeshValidationError } from './private/errors';
+import { RenderedMatch } from './private/routing/match-algebra';
 import { validateRe2 } from './private/routing/regex';
 import { isDnsLabel } from './private/validate';
 

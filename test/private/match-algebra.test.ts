@@ -6,9 +6,8 @@
  * both matches hold for.
  */
 import * as fc from 'fast-check';
-import { RenderedMatch, RenderedStringMatch } from '../../lib/private/canary/types';
 import {
-  describeRenderedMatch, intersectMatches, isMeshOnly, matchCovers, matchKey, routeCovers, routeKey,
+  describeRenderedMatch, intersectMatches, isMeshOnly, matchCovers, matchKey, RenderedMatch, RenderedStringMatch, routeCovers, routeKey,
 } from '../../lib/private/routing/match-algebra';
 
 /** A request as the matches see it. */

@@ -3,8 +3,8 @@ import { controllerDuration } from './durations';
 import { renderRetryPolicy } from '../retry-policy';
 import { flaggerCanarySelector, latencyP99Query, successRateQuery } from './metrics';
 import { Analysis, Strategy } from './strategy';
-import { RenderedMatch } from './types';
 import type { RetryPolicy } from '../../shared-interfaces';
+import { RenderedMatch } from '../routing/match-algebra';
 
 export const CANARY_GVK = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary' };
 export const METRIC_TEMPLATE_GVK = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate' };

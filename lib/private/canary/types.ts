@@ -1,19 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import type { BlueGreenOptions, CanaryStep, FlaggerOptions, RolloutOptions } from '../../release-strategy';
 
-/** A string condition of a match: `{ exact: v }`, `{ prefix: v }` or `{ regex: v }`. */
-export type RenderedStringMatch = { readonly [kind: string]: string };
-
-/** A request match rendered for Istio (HTTPMatchRequest) and Flagger (`analysis.match`). */
-export interface RenderedMatch {
-  readonly uri?: RenderedStringMatch;
-  readonly method?: RenderedStringMatch;
-  readonly headers?: { [name: string]: RenderedStringMatch };
-  readonly queryParams?: { [name: string]: RenderedStringMatch };
-  readonly sourceLabels?: { [key: string]: string };
-  readonly sourceNamespace?: string;
-}
-
 /** What a ReleaseWorkload resolves to. */
 export interface ResolvedWorkload {
   /** The Deployment, when this app owns it (its pods can be labelled). */

@@ -1,4 +1,15 @@
-import { RenderedMatch, RenderedStringMatch } from '../canary/types';
+/** A string condition of a match: `{ exact: v }`, `{ prefix: v }` or `{ regex: v }`. */
+export type RenderedStringMatch = { readonly [kind: string]: string };
+
+/** A request match rendered for Istio (HTTPMatchRequest) and Flagger (`analysis.match`). */
+export interface RenderedMatch {
+  readonly uri?: RenderedStringMatch;
+  readonly method?: RenderedStringMatch;
+  readonly headers?: { [name: string]: RenderedStringMatch };
+  readonly queryParams?: { [name: string]: RenderedStringMatch };
+  readonly sourceLabels?: { [key: string]: string };
+  readonly sourceNamespace?: string;
+}
 
 /**
  * Set relations between HTTP matches, used to order the routes of a table (specific before

@@ -1,10 +1,9 @@
 import type { GatewayRouteDef } from './gateway-table';
-import { describeRenderedMatch, intersectMatches, isMeshOnly } from './match-algebra';
+import { describeRenderedMatch, intersectMatches, isMeshOnly, RenderedMatch } from './match-algebra';
 import type { RoutingRegistry } from './registry';
 import { BackendDef, RouteBehaviour, RouteDef, ServiceTable } from './table';
 import type { TrafficPolicy } from '../../traffic-policy';
 import { renderTrafficPolicy } from '../canary/istio';
-import { RenderedMatch } from '../canary/types';
 import { MeshValidationError } from '../errors';
 import { CLUSTER_DOMAIN } from '../gateway/render';
 import { renderHttpRoute } from '../gateway/routes';

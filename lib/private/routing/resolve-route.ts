@@ -1,12 +1,12 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { RenderedMatch } from './match-algebra';
 import { RouteBehaviour, RouteDef } from './table';
 import type { FaultInjection } from '../../fault-injection';
 import { RequestMatch } from '../../request-match';
 import { RouteTo } from '../../route-to';
 import type { ServiceRouteOptions } from '../../service-route';
 import type { RetryPolicy } from '../../shared-interfaces';
-import { RenderedMatch } from '../canary/types';
 import { validateDuration, validateFault, validatePercent } from '../canary/validate';
 import { describeValue, MeshValidationError } from '../errors';
 import {

@@ -1,7 +1,6 @@
 import { IConstruct } from 'constructs';
-import { describeRenderedMatch, routeCovers, routeKey } from './match-algebra';
+import { describeRenderedMatch, RenderedMatch, routeCovers, routeKey } from './match-algebra';
 import type { TrafficPolicy } from '../../traffic-policy';
-import { RenderedMatch } from '../canary/types';
 import { MeshValidationError } from '../errors';
 
 /**
