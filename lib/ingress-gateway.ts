@@ -97,8 +97,12 @@ export interface ExistingIngressGatewayProps {
   readonly httpsPort?: number;
 }
 
-/** Set by `IngressGateway.fromExisting` for the constructor it calls. */
-let existingGateway: ExistingIngressGatewayProps | undefined;
+/**
+ * How `IngressGateway.fromExisting` hands its props to the constructor: a symbol key, invisible to
+ * jsii and to callers of the public props.
+ */
+const EXISTING = Symbol('cdk8s-istio.IngressGateway.existing');
+type WithExisting = IngressGatewayProps & { readonly [EXISTING]?: ExistingIngressGatewayProps };
 
 /**
  * Options of `IngressGateway.addHost()`.
@@ -168,12 +172,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
    * `gatewayExists`.
    */
   public static fromExisting(scope: Construct, id: string, props: ExistingIngressGatewayProps): IngressGateway {
-    existingGateway = props ?? ({} as ExistingIngressGatewayProps);
-    try {
-      return new IngressGateway(scope, id, { mesh: props?.mesh });
-    } finally {
-      existingGateway = undefined;
-    }
+    const withExisting: WithExisting = { mesh: props?.mesh, [EXISTING]: props ?? ({} as ExistingIngressGatewayProps) };
+    return new IngressGateway(scope, id, withExisting);
   }
 
   /** Name of the Deployment, Service, ServiceAccount and Istio Gateway. */
@@ -210,7 +210,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
     super(scope, id);
     MeshAnalyzer.of(this);
     markLibraryConstruct(this);
-    const existing = existingGateway;
+    const existing = (props as WithExisting)[EXISTING];
     this.existing = existing !== undefined;
     this.workload = existing ? this.existingWorkload(existing) : resolveGatewayWorkload(this, props, GatewayServiceType.LOAD_BALANCER);
     this.name = this.workload.name;
