@@ -1,7 +1,6 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ArgoCdIgnoreDifference } from './argo-cd';
 import { FaultInjection } from './fault-injection';
 import { RouteDestination } from './http-route';
@@ -10,6 +9,7 @@ import { IngressGateway } from './ingress-gateway';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
+import { AppService, resolveService } from './private/app-objects';
 import { allConstructs, oncePerSynth } from './private/app-scan';
 import { analysisTemplateSpec, ANALYSIS_TEMPLATE_GVK, ROLLOUT_GVK, rolloutSpec } from './private/canary/argo';
 import { CANARY_GVK, canarySpec, METRIC_TEMPLATE_GVK, metricTemplateSpecs } from './private/canary/flagger';
@@ -107,11 +107,12 @@ export interface CanaryReleaseProps {
   /** How traffic moves to the canary. */
   readonly strategy: ReleaseStrategy;
   /**
-   * The Service clients call, already defined in this app; its selector must select the pods of
-   * both versions.
+   * The Service clients call, already defined in this app: any construct whose API object is a
+   * Service (cdk8s-plus of any major version, `k8s.KubeService`, `ApiObject`). Its selector must
+   * select the pods of both versions.
    * @default - a Service named `serviceName` selecting `app: <serviceName>` is created
    */
-  readonly service?: kplus.Service;
+  readonly service?: IConstruct;
   /**
    * Name of the Service (and the `app` label of the pods, which Kiali groups by).
    * @default - the name of `service`, else the `app` label of the canary's pods (or selector), else of the stable's pods
@@ -444,12 +445,12 @@ export class CanaryRelease extends Construct {
   }
 
   private resolvePort(props: CanaryReleaseProps): number {
-    const svc = props.service;
-    if (!svc) {
+    if (!props.service) {
       const port = props.port ?? 80;
       validateIntRange(this, 'port', port, 1, 65535);
       return port;
     }
+    const svc = resolveService(this, 'service', props.service, 'pass the Service clients call');
     const ports = svc.ports;
     if (props.port === undefined) {
       if (ports.length !== 1) {
@@ -469,7 +470,7 @@ export class CanaryRelease extends Construct {
   }
 
   /** HTTP routes do not apply to ports Istio treats as TCP or TLS. */
-  private checkPortProtocol(svc: kplus.Service, port: kplus.ServicePort): void {
+  private checkPortProtocol(svc: AppService, port: { port: number; name?: string }): void {
     const name = port.name ?? '';
     const protocol = name.split('-')[0];
     if (['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp'].includes(protocol)) {

@@ -1,8 +1,8 @@
-import { Chart, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { HeaderMatch, PathMatch } from './http-match';
-import { MeshValidationError } from './private/errors';
+import { resolveService } from './private/app-objects';
+import { describeValue, MeshValidationError } from './private/errors';
 import { CLUSTER_DOMAIN } from './private/gateway/render';
 import { LocalRateLimit } from './rate-limit';
 import { RetryPolicy } from './shared-interfaces';
@@ -34,28 +34,30 @@ export interface RouteDestinationConfig {
  */
 export class RouteDestination {
   /**
-   * A cdk8s-plus Service: its namespace (metadata or chart) and one of its ports.
+   * A Service of this app: any construct whose API object is a Service (cdk8s-plus of any major
+   * version, `k8s.KubeService`, `ApiObject`). Its name, namespace (metadata or chart) and ports are
+   * read from the synthesized object.
    *
    * @param service the Service
    * @param port the Service port; may be omitted when the Service has exactly one port
    */
-  public static fromService(service: kplus.Service, port?: number): RouteDestination {
+  public static fromService(service: IConstruct, port?: number): RouteDestination {
     return new RouteDestination((scope) => {
-      const namespace = service.metadata.namespace ?? Chart.of(service).namespace;
-      if (namespace === undefined) {
+      const svc = resolveService(scope, 'to', service, "for a Service this app does not define use RouteDestination.host('web.shop.svc.cluster.local', 80)");
+      if (svc.namespace === undefined) {
         throw new MeshValidationError(scope,
-          `'to' Service "${service.name}" has no namespace; set metadata.namespace (or the chart namespace) on the Service`);
+          `'to' Service "${svc.name}" has no namespace; set metadata.namespace (or the chart namespace) on the Service`);
       }
-      const ports = service.ports.map((p) => p.port);
+      const ports = svc.ports.map((p) => p.port);
       if (port === undefined && ports.length !== 1) {
         throw new MeshValidationError(scope,
-          `'to' Service "${service.name}" has ${ports.length === 0 ? 'no ports' : `ports ${ports.join(', ')}`}; name the port: RouteDestination.fromService(service, <port>)`);
+          `'to' Service "${svc.name}" has ${ports.length === 0 ? 'no ports' : `ports ${ports.join(', ')}`}; name the port: RouteDestination.fromService(service, <port>)`);
       }
       if (port !== undefined && !ports.includes(port)) {
         throw new MeshValidationError(scope,
-          `'to' port ${port} is not a port of Service "${service.name}" (ports: ${ports.join(', ') || 'none'}); use one of them`);
+          `'to' port ${describeValue(port, 'number')} is not a port of Service "${svc.name}" (ports: ${ports.join(', ') || 'none'}); use one of them`);
       }
-      return { host: `${service.name}.${namespace}.svc.${CLUSTER_DOMAIN}`, port: port ?? ports[0] };
+      return { host: `${svc.name}.${svc.namespace}.svc.${CLUSTER_DOMAIN}`, port: port ?? ports[0] };
     });
   }
 

@@ -1,7 +1,6 @@
-import { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { IMeshInstallation } from './mesh-installation';
+import { resolveServiceAccount, resolveWorkload } from './private/app-objects';
 import { MeshValidationError } from './private/errors';
 import { validateDnsLabel } from './private/validate';
 import { validateDnsSubdomain } from './private/zero-trust/validate';
@@ -114,22 +113,26 @@ export class MeshPeer {
   }
 
   /**
-   * Workloads running as a cdk8s-plus ServiceAccount.
+   * Workloads running as a ServiceAccount of this app: any construct whose API object is a
+   * ServiceAccount (cdk8s-plus of any major version, `k8s.KubeServiceAccount`, `ApiObject`), or a
+   * cdk8s-plus ServiceAccount imported with `ServiceAccount.fromServiceAccountName()`.
    *
-   * @param serviceAccount the service account (created, or imported with `fromServiceAccountName`)
+   * @param serviceAccount the service account
    * @param namespace its namespace; when omitted, the service account's own namespace (metadata,
    * chart, or the one it was imported with)
    */
-  public static fromServiceAccount(serviceAccount: kplus.IServiceAccount, namespace?: string): IMeshPeer {
-    return new KplusServiceAccountPeer(serviceAccount, namespace);
+  public static fromServiceAccount(serviceAccount: IConstruct, namespace?: string): IMeshPeer {
+    return new ServiceAccountObjectPeer(serviceAccount, namespace);
   }
 
   /**
-   * The pods of a cdk8s-plus Deployment: its service account (or `default`) as principal and
-   * its selector labels for NetworkPolicies, so both layers are as narrow as they can be.
+   * The pods of a Deployment, StatefulSet or DaemonSet of this app (cdk8s-plus of any major
+   * version, a `k8s` L1 or an `ApiObject`): its service account (or `default`) as principal and
+   * its selector labels for NetworkPolicies, so both layers are as narrow as they can be. Both
+   * are read from the synthesized object.
    */
-  public static fromDeployment(deployment: kplus.Deployment): IMeshPeer {
-    return new DeploymentPeer(deployment);
+  public static fromDeployment(deployment: IConstruct): IMeshPeer {
+    return new WorkloadPeer(deployment);
   }
 
   /**
@@ -189,33 +192,37 @@ class NamespacePeer implements IMeshPeer {
   }
 }
 
-class KplusServiceAccountPeer implements IMeshPeer {
-  constructor(private readonly serviceAccount: kplus.IServiceAccount, private readonly namespace?: string) {}
+class ServiceAccountObjectPeer implements IMeshPeer {
+  constructor(private readonly serviceAccount: IConstruct, private readonly namespace?: string) {}
 
   public toMeshPeerConfig(scope: IConstruct, mesh: IMeshInstallation): MeshPeerConfig {
-    const namespace = this.namespace ?? this.serviceAccount.toSubjectConfiguration().namespace ?? Chart.of(this.serviceAccount).namespace;
+    const sa = resolveServiceAccount(scope, 'MeshPeer.fromServiceAccount(serviceAccount)', this.serviceAccount,
+      "for a service account this app does not define use MeshPeer.serviceAccount('namespace', 'name')");
+    const namespace = this.namespace ?? sa.namespace;
     if (namespace === undefined) {
       throw new MeshValidationError(scope,
-        `'MeshPeer.fromServiceAccount' cannot tell the namespace of service account "${this.serviceAccount.name}"; ` +
+        `'MeshPeer.fromServiceAccount' cannot tell the namespace of service account "${sa.name}"; ` +
         'pass it as the second argument or set metadata.namespace (or the chart namespace) on the ServiceAccount');
     }
-    return new ServiceAccountPeer(namespace, this.serviceAccount.name).toMeshPeerConfig(scope, mesh);
+    return new ServiceAccountPeer(namespace, sa.name).toMeshPeerConfig(scope, mesh);
   }
 }
 
-class DeploymentPeer implements IMeshPeer {
-  constructor(private readonly deployment: kplus.Deployment) {}
+class WorkloadPeer implements IMeshPeer {
+  constructor(private readonly workload: IConstruct) {}
 
   public toMeshPeerConfig(scope: IConstruct, mesh: IMeshInstallation): MeshPeerConfig {
-    const namespace = this.deployment.metadata.namespace ?? Chart.of(this.deployment).namespace;
-    if (namespace === undefined) {
+    const w = resolveWorkload(scope, 'MeshPeer.fromDeployment(deployment)', this.workload, ['Deployment', 'StatefulSet', 'DaemonSet'],
+      "for workloads this app does not define use MeshPeer.serviceAccount('namespace', 'name', { podLabels })");
+    const what = `${w.kind} "${w.name}"`;
+    if (w.namespace === undefined) {
       throw new MeshValidationError(scope,
-        `'MeshPeer.fromDeployment' cannot tell the namespace of Deployment "${this.deployment.name}"; ` +
-        'set metadata.namespace (or the chart namespace) on the Deployment');
+        `'MeshPeer.fromDeployment' cannot tell the namespace of ${what}; set metadata.namespace (or the chart namespace) on the ${w.kind}`);
     }
-    const serviceAccount = this.deployment.serviceAccount?.name ?? 'default';
-    const config = new ServiceAccountPeer(namespace, serviceAccount, this.deployment.matchLabels).toMeshPeerConfig(scope, mesh);
-    return { ...config, description: `${config.description} (deployment ${this.deployment.name})` };
+    // Without match labels the NetworkPolicies admit every pod of the namespace; the principal still narrows L7.
+    const podLabels = Object.keys(w.matchLabels).length > 0 ? w.matchLabels : undefined;
+    const config = new ServiceAccountPeer(w.namespace, w.serviceAccount, podLabels).toMeshPeerConfig(scope, mesh);
+    return { ...config, description: `${config.description} (${w.kind.toLowerCase()} ${w.name})` };
   }
 }
 

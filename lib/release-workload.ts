@@ -1,5 +1,5 @@
-import { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { resolveWorkload } from './private/app-objects';
 import { ResolvedWorkload } from './private/canary/types';
 import { IWorkloadSelector } from './workload-selector';
 
@@ -38,31 +38,37 @@ export interface ExistingWorkloadOptions {
 }
 
 /**
- * One version of the released application: a cdk8s-plus Deployment of this app, or the pods of a
- * workload this app does not own.
+ * One version of the released application: a Deployment of this app, or the pods of a workload
+ * this app does not own.
  *
- * `CanaryRelease` adds the `app` and `version` labels to the pods of Deployments it is given;
- * the pods of other workloads must already carry the labels that tell the versions apart.
+ * `CanaryRelease` adds the `app` and `version` labels to the pods of cdk8s-plus Deployments it is
+ * given; the pods of other workloads (a `k8s.KubeDeployment`, an `ApiObject`, pods selected by
+ * labels) must already carry the labels that tell the versions apart.
  */
 export class ReleaseWorkload {
   /**
-   * A Deployment of this app. Its pods get the `app` and `version` labels.
+   * A Deployment of this app: any construct whose API object is an `apps/v1` Deployment
+   * (cdk8s-plus of any major version, `k8s.KubeDeployment`, `ApiObject`). Its name, namespace,
+   * labels, replicas, image and container port are read from the synthesized object; the pods of
+   * a cdk8s-plus Deployment get the `app` and `version` labels.
    */
-  public static fromDeployment(deployment: kplus.Deployment, options: ReleaseWorkloadOptions = {}): ReleaseWorkload {
-    return new ReleaseWorkload(() => {
-      const podLabels = { ...(deployment.podMetadata.toJson().labels ?? {}) } as { [key: string]: string };
-      const first = deployment.containers[0];
+  public static fromDeployment(deployment: IConstruct, options: ReleaseWorkloadOptions = {}): ReleaseWorkload {
+    return new ReleaseWorkload((scope, prop) => {
+      const w = resolveWorkload(scope, prop, deployment, ['Deployment'],
+        "for pods this app does not define use ReleaseWorkload.fromSelector(WorkloadSelector.fromLabels({ app: 'reviews', version: 'v1' }))");
+      const first = w.containers[0];
       return {
-        deployment,
-        deploymentName: deployment.name,
-        namespace: deployment.metadata.namespace ?? Chart.of(deployment).namespace,
-        podLabels,
-        selectorLabels: deployment.matchLabels,
-        description: `deployment ${deployment.name}`,
+        object: w.obj,
+        addPodLabel: w.addPodLabel,
+        deploymentName: w.name,
+        namespace: w.namespace,
+        podLabels: { ...w.podLabels },
+        selectorLabels: { ...w.matchLabels },
+        description: `deployment ${w.name}`,
         explicitVersion: options.version,
         image: first?.image,
-        containerPort: first?.portNumber,
-        replicas: deployment.replicas,
+        containerPort: first?.ports?.[0]?.containerPort,
+        replicas: w.replicas,
         owned: true,
       };
     });
@@ -88,13 +94,13 @@ export class ReleaseWorkload {
     });
   }
 
-  private constructor(private readonly resolver: () => ResolvedWorkload) {}
+  private constructor(private readonly resolver: (scope: IConstruct, prop: string) => ResolvedWorkload) {}
 
   /**
-   * What the workload is, read when the release is constructed.
+   * What the workload is, read when the release is constructed; errors name `scope` and `prop`.
    * @internal
    */
-  public _resolve(): ResolvedWorkload {
-    return this.resolver();
+  public _resolve(scope: IConstruct, prop: string): ResolvedWorkload {
+    return this.resolver(scope, prop);
   }
 }

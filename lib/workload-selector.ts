@@ -1,5 +1,6 @@
-import { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { resolveWorkload, WorkloadKind } from './private/app-objects';
+import { MeshValidationError } from './private/errors';
 
 /**
  * What a workload selector resolves to.
@@ -11,7 +12,7 @@ export interface WorkloadSelectorConfig {
    */
   readonly labels: { [key: string]: string };
   /**
-   * Namespace the selected workloads live in, when known (a cdk8s-plus Deployment knows it).
+   * Namespace the selected workloads live in, when known (a workload of the app knows it).
    * @default - unknown: the workloads are taken to live in the namespace of the policy
    */
   readonly namespace?: string;
@@ -60,14 +61,22 @@ export class WorkloadSelector {
   }
 
   /**
-   * Selects the pods of a cdk8s-plus Deployment by its selector labels (`matchLabels`,
-   * by default the `cdk8s.io/metadata.addr` label cdk8s-plus stamps on its pods).
+   * Selects the pods of a Deployment, StatefulSet or DaemonSet of this app by its selector labels
+   * (`spec.selector.matchLabels`; for a cdk8s-plus workload by default the
+   * `cdk8s.io/metadata.addr` label cdk8s-plus stamps on its pods).
    *
-   * @param deployment the Deployment; its namespace (metadata or chart) must be the namespace
+   * Any construct whose API object is such a workload is accepted: a cdk8s-plus workload of any
+   * major version (27 through 34), a `k8s.KubeDeployment` (or StatefulSet, DaemonSet) L1, or an
+   * `ApiObject`. Its labels and namespace are read from the synthesized object.
+   *
+   * @param deployment the workload; its namespace (metadata or chart) must be the namespace
    * of the policy
    */
-  public static fromDeployment(deployment: kplus.Deployment): IWorkloadSelector {
-    return new DeploymentSelector(deployment);
+  public static fromDeployment(deployment: IConstruct): IWorkloadSelector {
+    // Checked now, so a wrong argument fails at the line that passes it.
+    const scope = isConstruct(deployment) ? deployment : FACTORY_SCOPE;
+    resolveWorkload(scope, 'WorkloadSelector.fromDeployment(deployment)', deployment, SELECTABLE_KINDS, FIX);
+    return new WorkloadObjectSelector(deployment);
   }
 
   private constructor() {}
@@ -86,15 +95,31 @@ class LabelSelector implements IWorkloadSelector {
   }
 }
 
-class DeploymentSelector implements IWorkloadSelector {
-  constructor(private readonly deployment: kplus.Deployment) {}
+/** Workload kinds whose pods a policy can select by the workload's selector. */
+const SELECTABLE_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+const FIX = "for pods this app does not define use WorkloadSelector.fromLabels({ app: 'api' })";
+/** Names the factory in errors about an argument that is not a construct (a string or null from JavaScript or Python). */
+const FACTORY_SCOPE = { node: { path: 'WorkloadSelector.fromDeployment' } } as unknown as IConstruct;
+
+function isConstruct(x: unknown): x is IConstruct {
+  return !!x && typeof x === 'object' && typeof (x as IConstruct).node?.path === 'string';
+}
+
+class WorkloadObjectSelector implements IWorkloadSelector {
+  constructor(private readonly workload: IConstruct) {}
 
   public toWorkloadSelectorConfig(): WorkloadSelectorConfig {
+    // Read on every call: the workload's labels may change after the selector was made.
+    const w = resolveWorkload(this.workload, 'WorkloadSelector.fromDeployment(deployment)', this.workload, SELECTABLE_KINDS, FIX);
+    if (Object.keys(w.matchLabels).length === 0) {
+      throw new MeshValidationError(this.workload, `${w.kind} "${w.name}" selects its pods ${w.hasMatchExpressions ? 'by matchExpressions only' : 'by no label'}, ` +
+        `which Istio's workload selectors cannot express; select its pods by labels: WorkloadSelector.fromLabels(${JSON.stringify(w.podLabels)})`);
+    }
     return {
-      labels: this.deployment.matchLabels,
-      namespace: this.deployment.metadata.namespace ?? Chart.of(this.deployment).namespace,
-      description: `deployment ${this.deployment.name}`,
-      name: this.deployment.name,
+      labels: w.matchLabels,
+      namespace: w.namespace,
+      description: `${w.kind.toLowerCase()} ${w.name}`,
+      name: w.name,
     };
   }
 }

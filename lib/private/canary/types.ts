@@ -1,10 +1,12 @@
-import * as kplus from 'cdk8s-plus-27';
+import type { ApiObject } from 'cdk8s';
 import type { BlueGreenOptions, CanaryStep, FlaggerOptions, RolloutOptions } from '../../release-strategy';
 
 /** What a ReleaseWorkload resolves to. */
 export interface ResolvedWorkload {
-  /** The Deployment, when this app owns it (its pods can be labelled). */
-  readonly deployment?: kplus.Deployment;
+  /** The Deployment's API object, when this app defines it. */
+  readonly object?: ApiObject;
+  /** Adds a label to the Deployment's pods, when its construct can (cdk8s-plus of any major). */
+  readonly addPodLabel?: (key: string, value: string) => void;
   readonly deploymentName?: string;
   readonly namespace?: string;
   /** Labels the pods carry now. */
@@ -16,7 +18,7 @@ export interface ResolvedWorkload {
   readonly image?: string;
   readonly containerPort?: number;
   readonly replicas?: number;
-  /** Whether the construct may add labels to the pods. */
+  /** Whether this app defines the Deployment (its pods carry the release's labels, added when `addPodLabel` can). */
   readonly owned: boolean;
 }
 

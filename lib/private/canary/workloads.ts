@@ -1,11 +1,11 @@
-import { ApiObject, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Strategy } from './strategy';
 import { ResolvedWorkload } from './types';
 import { validateLabelValue } from './validate';
 import type { SplitLevel } from '../../canary-release';
 import type { ReleaseWorkload } from '../../release-workload';
+import { AppService, resolveService } from '../app-objects';
 import { MeshValidationError } from '../errors';
 import { validateDnsLabel } from '../validate';
 
@@ -43,7 +43,8 @@ export interface WorkloadInputs {
   readonly canary: ReleaseWorkload;
   readonly stable?: ReleaseWorkload;
   readonly strategy: Strategy;
-  readonly service?: kplus.Service;
+  /** The Service clients call (any construct whose API object is a Service). */
+  readonly service?: IConstruct;
   readonly serviceName?: string;
   readonly splitLevel: SplitLevel;
 }
@@ -54,8 +55,10 @@ export interface WorkloadInputs {
  */
 export function resolveWorkloads(scope: IConstruct, inputs: WorkloadInputs): ReleaseVersions {
   const kind = inputs.strategy.kind;
-  const canary = inputs.canary._resolve();
-  const stable = inputs.stable?._resolve();
+  const canary = inputs.canary._resolve(scope, 'canary');
+  const stable = inputs.stable?._resolve(scope, 'stable');
+  const service = inputs.service === undefined ? undefined : resolveService(scope, 'service', inputs.service,
+    "omit 'service' to have the release create one, or pass the Service clients call");
   if (kind === 'static' && !stable) {
     throw new MeshValidationError(scope, "'stable' is required with ReleaseStrategy.staticWeight(): give the version serving now, " +
       'e.g. stable: ReleaseWorkload.fromDeployment(v1)');
@@ -69,14 +72,14 @@ export function resolveWorkloads(scope: IConstruct, inputs: WorkloadInputs): Rel
       'Deployment running the new version');
   }
 
-  const namespace = resolveNamespace(scope, canary, stable, inputs.service);
-  const serviceName = inputs.serviceName ?? inputs.service?.name ?? canary.podLabels.app ?? canary.selectorLabels.app ?? stable?.podLabels.app;
+  const namespace = resolveNamespace(scope, canary, stable, service);
+  const serviceName = inputs.serviceName ?? service?.name ?? canary.podLabels.app ?? canary.selectorLabels.app ?? stable?.podLabels.app;
   if (serviceName === undefined) {
     throw new MeshValidationError(scope, "'serviceName' is required: no 'service' is given and the pods carry no `app` label to name it after; " +
       "set serviceName: 'reviews'");
   }
-  if (inputs.serviceName !== undefined && inputs.service && inputs.service.name !== inputs.serviceName) {
-    throw new MeshValidationError(scope, `'serviceName' "${inputs.serviceName}" differs from the name of 'service' ("${inputs.service.name}"); omit serviceName`);
+  if (inputs.serviceName !== undefined && service && service.name !== inputs.serviceName) {
+    throw new MeshValidationError(scope, `'serviceName' "${inputs.serviceName}" differs from the name of 'service' ("${service.name}"); omit serviceName`);
   }
   validateDnsLabel(scope, 'serviceName', serviceName);
 
@@ -123,11 +126,11 @@ export function resolveWorkloads(scope: IConstruct, inputs: WorkloadInputs): Rel
   for (const v of [canaryResolved, stableResolved]) {
     if (v) checkSelects(scope, 'the Service selector', serviceSelector, v);
   }
-  if (inputs.service) {
-    const selector = (ApiObject.of(inputs.service).toJson().spec?.selector ?? {}) as { [key: string]: string };
+  if (service) {
+    const selector = service.selector;
     for (const v of [canaryResolved, stableResolved]) {
       if (v && (Object.keys(selector).length === 0 || !selects(selector, v.podLabels))) {
-        throw new MeshValidationError(scope, `'service' "${inputs.service.name}" selects ${labelsText(selector) || 'nothing'}, which the pods of ` +
+        throw new MeshValidationError(scope, `'service' "${service.name}" selects ${labelsText(selector) || 'nothing'}, which the pods of ` +
           `${v.description} do not carry, so requests routed to it would never reach them; make the Service select ` +
           `app=${serviceName} (service.selectLabel('app', '${serviceName}')), the label both versions share`);
       }
@@ -145,16 +148,16 @@ export function resolveWorkloads(scope: IConstruct, inputs: WorkloadInputs): Rel
 }
 
 function isSameWorkload(a: ResolvedWorkload, b: ResolvedWorkload): boolean {
-  if (a.deployment && a.deployment === b.deployment) return true;
+  if (a.object && a.object === b.object) return true;
   if (a.deploymentName !== undefined && a.deploymentName === b.deploymentName && a.namespace === b.namespace) return true;
   return !a.owned && !b.owned && labelsText(a.selectorLabels) === labelsText(b.selectorLabels);
 }
 
-function resolveNamespace(scope: IConstruct, canary: ResolvedWorkload, stable: ResolvedWorkload | undefined, service?: kplus.Service): string {
+function resolveNamespace(scope: IConstruct, canary: ResolvedWorkload, stable: ResolvedWorkload | undefined, service?: AppService): string {
   const candidates: Array<[string, string | undefined]> = [
     [`'canary' (${canary.description})`, canary.namespace],
     [`'stable' (${stable?.description})`, stable?.namespace],
-    [`'service' "${service?.name}"`, service ? service.metadata.namespace ?? Chart.of(service).namespace : undefined],
+    [`'service' "${service?.name}"`, service?.namespace],
   ];
   const known = candidates.filter(([, ns]) => ns !== undefined) as Array<[string, string]>;
   const namespace = known[0]?.[1] ?? Chart.of(scope).namespace;
@@ -201,10 +204,17 @@ function label(scope: IConstruct, w: ResolvedWorkload, role: string, app: string
     for (const key of REVISION_LABELS) conflict(key, version);
   }
   if (w.owned) {
-    if (pods.app === undefined) w.deployment!.podMetadata.addLabel('app', app);
-    if (version !== undefined && pods.version === undefined) w.deployment!.podMetadata.addLabel('version', version);
-    pods.app = app;
-    if (version !== undefined) pods.version = version;
+    const missing = Object.entries({ app, ...(version !== undefined ? { version } : {}) }).filter(([k]) => pods[k] === undefined);
+    if (missing.length > 0 && !w.addPodLabel) {
+      const wanted = missing.map(([k, v]) => `${k}: '${v}'`).join(', ');
+      throw new MeshValidationError(scope, `the pods of '${role}' (${w.description}) lack ${missing.map(([k, v]) => `${k}=${v}`).join(' and ')}, ` +
+        `which the release selects them by, and only a cdk8s-plus Deployment's pods can be labelled by it; add { ${wanted} } to the ` +
+        "Deployment's spec.template.metadata.labels");
+    }
+    for (const [k, v] of missing) {
+      w.addPodLabel!(k, v);
+      pods[k] = v;
+    }
   } else if (pods.app === undefined) {
     throw new MeshValidationError(scope, `'${role}' (${w.description}) must select pods by app=${app} (the label the Service selects and Kiali ` +
       `groups by); add it: WorkloadSelector.fromLabels({ app: '${app}', ... })`);
