@@ -32,8 +32,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.cache/', '<rootDir>/dist/'],
       collectCoverage: false,
+      // Examples import the package by name, as users do; tests resolve it to the sources.
+      moduleNameMapper: { '^cdk8s-istio$': '<rootDir>/lib' },
     },
   },
+  // The same mapping for type checks of the tests (tsc -p test/tsconfig.json).
+  tsconfigDev: { compilerOptions: { paths: { 'cdk8s-istio': ['../lib'] } } },
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
   // @bufbuild/cel parses access-log filters at synth time; its peer @bufbuild/protobuf ships with it.
   // ajv (with @bufbuild/cel) validates Istio custom resources against their CRD schemas at synth time
@@ -43,6 +47,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   devDeps: [
     'cdk8s-cli@^2.207.60',
     'cdk8s-plus-27@2.9.5',
+    // The compatibility test (test/cdk8s-plus-compat.test.ts) runs the same app on each major;
+    // cdk8s-plus-33 is what `cdk8s init typescript-app` installs.
+    'cdk8s-plus-33@2.5.57',
+    'cdk8s-plus-34@2.0.54',
     '@types/node@^20',
     'ts-jest@^29.4.15',
     'ts-node@^10.9.2',
@@ -79,10 +87,13 @@ project.npmignore?.exclude('/lib/**/*.ts');
 project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts');
 
 // The root tsconfig.json is jsii's and covers lib/ only; these give the linter (and editors) a
-// project for the TypeScript outside lib/ and test/.
+// project for the TypeScript outside lib/ and test/. Examples import the package by name, as a
+// user's app does (`from 'cdk8s-istio'`), so README snippets cut from them are copy-pasteable:
+// `paths` resolves it for tsc and eslint, scripts/synth-examples.ts for ts-node, moduleNameMapper for jest.
 for (const dir of ['examples', 'scripts', 'conformance']) {
+  const paths = dir === 'examples' ? { paths: { 'cdk8s-istio': ['../lib'] } } : {};
   new JsonFile(project, `${dir}/tsconfig.json`, {
-    obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..' }, include: ['**/*.ts'] },
+    obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', ...paths }, include: ['**/*.ts'] },
   });
 }
 
