@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Connection, ConnectionDirection, ConnectionMatrix, EnforcementLayer } from './connection-matrix';
 import { EgressGateway } from './egress-gateway';
 import { ExternalHost, ExternalHostProtocol } from './external-host';
-import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution, Sidecar, SidecarSpecOutboundTrafficPolicyMode } from './imports/networking.istio.io';
+import { Sidecar, SidecarSpecOutboundTrafficPolicyMode } from './imports/networking.istio.io';
 import {
   AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, PeerAuthentication,
   PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, RequestAuthentication, RequestAuthenticationSpec,
@@ -19,17 +19,21 @@ import { appIndex, oncePerSynth } from './private/app-scan';
 import { describeValue, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
 import { validateDnsLabel } from './private/validate';
+import { ExternalEgress } from './private/zero-trust/external-egress';
 import { labelsKey, NameAllocator, objectName } from './private/zero-trust/names';
+import { peerPodSelectors, portsNotExposed, unknownServiceAccount } from './private/zero-trust/peer-pods';
 import { findDisabledProbeRewrites } from './private/zero-trust/probes';
 import { findZeroTrustNamespace, MirroredEgress, mirrorEgress, registerZeroTrustNamespace } from './private/zero-trust/registry';
 import {
   ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer, networkPolicyPorts,
-  podSelector, toCidr,
+  podSelector,
 } from './private/zero-trust/render';
 import {
   validateAddress, validateExternalHostName, validateLabels, validateList, validateMethod, validatePath, validatePort, validateRequired,
 } from './private/zero-trust/validate';
 import { IWorkloadSelector, WorkloadSelectorConfig } from './workload-selector';
+
+type Labels = { [key: string]: string };
 
 /** Pod labels of Istio's Prometheus addon (samples/addons/prometheus.yaml): the default scraper. */
 const PROMETHEUS_ADDON_POD_LABELS = { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server' };
@@ -140,6 +144,15 @@ export interface AllowEgressOptions {
    * @default false
    */
   readonly originateTls?: boolean;
+  /**
+   * Only these workloads of the namespace may call the host. Without `via`, the egress
+   * NetworkPolicy opens the host's port for their pods only; as the namespace's Sidecar knows
+   * every host of the namespace, a host without addresses that shares its port with a host
+   * allowed to other workloads is an error (give addresses, or send it `via` an egress gateway).
+   * With `via`, only their pods may reach the gateway.
+   * @default - every workload of the namespace
+   */
+  readonly from?: IWorkloadSelector;
 }
 
 /**
@@ -297,18 +310,17 @@ export class ZeroTrustNamespace extends Construct {
   private readonly outboundKeys = new Set<string>();
   private readonly mirrored: MirroredEgress[] = [];
   private readonly mirroredKeys = new Set<string>();
-  private readonly external = new Map<string, ExternalHost[]>();
   private readonly exceptionGroups = new Map<string, ExceptionGroup>();
   private readonly sidecarHosts = new Set<string>();
-  /** Gateway ports already opened by `allowEgressTo(..., { via })`, per egress gateway. */
-  private readonly egressGatewayPorts = new Map<EgressGateway, Set<number>>();
+  /** Gateway ports already opened by `allowEgressTo(..., { via })`, per egress gateway and calling workloads. */
+  private readonly egressGatewayPorts = new Map<string, Set<number>>();
   private readonly authzNames = new NameAllocator();
   private readonly netpolNames = new NameAllocator();
   private readonly peerAuthentications: Construct;
   private readonly authorizationPolicies: Construct;
   private readonly networkPolicies: Construct;
   private readonly serviceEntries: Construct;
-  private externalEgressPolicy?: k8s.KubeNetworkPolicy;
+  private readonly externalEgress: ExternalEgress;
   private readonly warned = new WeakSet<ApiObject>();
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
@@ -373,6 +385,8 @@ export class ZeroTrustNamespace extends Construct {
     });
     this.networkPolicies = new Construct(this, 'NetworkPolicies');
     this.serviceEntries = new Construct(this, 'ServiceEntries');
+    this.externalEgress = new ExternalEgress(this, this.serviceEntries, this.enforced ? this.networkPolicies : undefined, this.netpolNames,
+      (name) => this.metadata(name));
     if (this.allowPrometheusScraping) {
       this.prometheusPeer = this.resolvePeer(props.prometheus ?? MeshPeer.serviceAccount(props.mesh.namespace, 'prometheus', {
         podLabels: { ...PROMETHEUS_ADDON_POD_LABELS },
@@ -393,7 +407,7 @@ export class ZeroTrustNamespace extends Construct {
       });
     }
 
-    this.node.addValidation({ validate: oncePerSynth(this, () => this.validateKnownNamespaces()) });
+    this.node.addValidation({ validate: oncePerSynth(this, () => [...this.validateKnownNamespaces(), ...this.validateAgainstApp()]) });
     if (this.checkProbeRewrite) this.node.addValidation({ validate: oncePerSynth(this, () => this.warnDisabledProbeRewrites()) });
 
     registerZeroTrustNamespace(this, this.name);
@@ -464,15 +478,19 @@ export class ZeroTrustNamespace extends Construct {
       const netpolName = this.netpolNames.allocate(base);
       new k8s.KubeNetworkPolicy(this.networkPolicies, netpolName, {
         metadata: this.metadata(netpolName),
-        spec: {
-          podSelector: podSelector(target?.labels),
-          policyTypes: ['Ingress'],
-          ingress: [{ from: [networkPolicyPeer(config.namespace, config.podLabels)], ports: networkPolicyPorts(rule.ports) }],
-        },
+        spec: Lazy.any({
+          produce: () => ({
+            podSelector: podSelector(target?.labels),
+            policyTypes: ['Ingress'],
+            ingress: [{ from: this.networkPeers(config), ports: networkPolicyPorts(rule.ports) }],
+          }),
+        }),
       });
     }
     mirrorEgress(this, config.namespace, {
       fromPodLabels: config.podLabels,
+      resolveFromPodLabels: config.podLabels ? undefined : () => singleSelector(peerPodSelectors(this, config)),
+      fromIdentity: config.description,
       toNamespace: this.name,
       toPodLabels: target?.labels,
       toName: target ? `${this.name}-${target.name}` : this.name,
@@ -511,7 +529,8 @@ export class ZeroTrustNamespace extends Construct {
     }
     this.outboundKeys.add(key);
     this.outbound.push(rule);
-    this.addEgressPolicy(objectName('allow-to', config.name), from?.labels, config.namespace, config.podLabels, rule.ports);
+    this.addEgressPolicy(objectName('allow-to', config.name), from?.labels, config.namespace,
+      config.podLabels ?? (() => singleSelector(peerPodSelectors(this, config))), rule.ports);
   }
 
   /**
@@ -528,13 +547,19 @@ export class ZeroTrustNamespace extends Construct {
    * @param options how the call leaves the mesh
    */
   public allowEgressTo(host: ExternalHost, options: AllowEgressOptions = {}): void {
+    if (!(host instanceof ExternalHost)) {
+      throw new MeshValidationError(this, `'allowEgressTo' needs an ExternalHost, got ${describeValue(host, 'ExternalHost')}; ` +
+        "e.g. ExternalHost.https('api.example.com')");
+    }
+    const from = options.from ? this.resolveSelector(options.from, 'allowEgressTo from') : undefined;
     if (options.via) {
       const route = options.via.routeHost(host, { clients: [this.name], originateTls: options.originateTls });
-      const allowed = this.egressGatewayPorts.get(options.via) ?? new Set<number>();
+      const key = JSON.stringify([options.via.node.addr, labelsKey(from?.labels)]);
+      const allowed = this.egressGatewayPorts.get(key) ?? new Set<number>();
       const ports = route.gatewayPorts.filter((p) => !allowed.has(p));
-      if (ports.length > 0) this.allowTo(options.via, { ports });
+      if (ports.length > 0) this.allowTo(options.via, { ports, from: options.from });
       ports.forEach((p) => allowed.add(p));
-      this.egressGatewayPorts.set(options.via, allowed);
+      this.egressGatewayPorts.set(key, allowed);
       return;
     }
     if (options.originateTls !== undefined) {
@@ -544,37 +569,9 @@ export class ZeroTrustNamespace extends Construct {
     validateExternalHostName(this, 'ExternalHost host', host.host, host.protocol !== ExternalHostProtocol.TCP);
     validatePort(this, 'ExternalHost port', host.port);
     host.addresses.forEach((a, i) => validateAddress(this, `ExternalHost addresses[${i}]`, a));
-    const declared = this.external.get(host.host);
-    if (declared?.some((h) => h.port === host.port)) {
-      throw new MeshValidationError(this,
-        `'allowEgressTo' declares ${host.host}:${host.port} twice; remove the duplicate or use another port`);
-    }
-    if (declared) {
-      declared.push(host);
-      return;
-    }
-    const hosts = [host];
-    this.external.set(host.host, hosts);
-    const name = objectName('external', host.host);
-    new ServiceEntry(this.serviceEntries, name, {
-      metadata: this.metadata(name),
-      spec: Lazy.any({ produce: () => serviceEntrySpec(hosts) }),
-    });
+    this.externalEgress.add({ host, from });
     // No Sidecar host of its own: the ServiceEntry lives in this namespace (exportTo "."), so
     // `./*` already imports it, and Istio rejects `./<host>` next to `./*` as a duplicate.
-    if (this.enforced && !this.externalEgressPolicy) {
-      const policyName = this.netpolNames.allocate('allow-external-egress');
-      this.externalEgressPolicy = new k8s.KubeNetworkPolicy(this.networkPolicies, policyName, {
-        metadata: this.metadata(policyName),
-        spec: Lazy.any({
-          produce: () => ({
-            podSelector: {},
-            policyTypes: ['Egress'],
-            egress: externalEgressRules(this.externalHosts),
-          }),
-        }),
-      });
-    }
   }
 
   /**
@@ -610,22 +607,35 @@ export class ZeroTrustNamespace extends Construct {
       group.entries.push(entry);
     }
     group.peerAuthentication!.metadata.addAnnotation(`${ANNOTATION_MTLS_EXCEPTION_PREFIX}${entry.port}`, entry.reason);
+    for (const caller of callers) {
+      mirrorEgress(this, caller.namespace, {
+        fromPodLabels: caller.podLabels,
+        resolveFromPodLabels: caller.podLabels ? undefined : () => singleSelector(peerPodSelectors(this, caller)),
+        fromIdentity: caller.description,
+        toNamespace: this.name,
+        toPodLabels: selector.labels,
+        toName: `${this.name}-${selector.name}`,
+        ports: [exception.port],
+      });
+    }
     if (this.enforced && callers.length > 0) {
       const name = this.netpolNames.allocate(objectName('allow-plaintext', selector.name, String(exception.port)));
       new k8s.KubeNetworkPolicy(this.networkPolicies, name, {
         metadata: this.metadata(name),
-        spec: {
-          podSelector: podSelector(selector.labels),
-          policyTypes: ['Ingress'],
-          ingress: [{ from: callers.map((c) => networkPolicyPeer(c.namespace, c.podLabels)), ports: networkPolicyPorts([exception.port]) }],
-        },
+        spec: Lazy.any({
+          produce: () => ({
+            podSelector: podSelector(selector.labels),
+            policyTypes: ['Ingress'],
+            ingress: [{ from: callers.flatMap((c) => this.networkPeers(c)), ports: networkPolicyPorts([exception.port]) }],
+          }),
+        }),
       });
     }
   }
 
   /** External hosts declared so far (a copy). */
   public get externalHosts(): ExternalHost[] {
-    return [...this.external.values()].flat();
+    return this.externalEgress.declared.map((r) => r.host);
   }
 
   /**
@@ -686,10 +696,10 @@ export class ZeroTrustNamespace extends Construct {
         layers: egressLayers,
       }));
     }
-    for (const h of this.externalHosts) {
+    for (const { host: h, from } of this.externalEgress.declared) {
       rows.push(row({
         direction: ConnectionDirection.OUTBOUND,
-        from: `${this.name}/*`,
+        from: `${this.name}/${from?.description ?? '*'}`,
         to: h.host,
         ports: [h.port],
         layers: egressLayers,
@@ -720,25 +730,34 @@ export class ZeroTrustNamespace extends Construct {
    * @internal
    */
   public _addMirroredEgress(egress: MirroredEgress): void {
-    const key = JSON.stringify([labelsKey(egress.fromPodLabels), egress.toNamespace, labelsKey(egress.toPodLabels), egress.ports]);
+    const from = egress.resolveFromPodLabels ? `sa:${egress.fromIdentity}` : labelsKey(egress.fromPodLabels);
+    const key = JSON.stringify([from, egress.toNamespace, labelsKey(egress.toPodLabels), egress.ports]);
     if (this.mirroredKeys.has(key)) return;
     this.mirroredKeys.add(key);
     this.mirrored.push(egress);
-    this.addEgressPolicy(objectName('allow-to', egress.toName), egress.fromPodLabels, egress.toNamespace, egress.toPodLabels, egress.ports);
+    this.addEgressPolicy(objectName('allow-to', egress.toName), egress.resolveFromPodLabels ?? egress.fromPodLabels, egress.toNamespace,
+      egress.toPodLabels, egress.ports);
   }
 
-  private addEgressPolicy(base: string, fromLabels: { [key: string]: string } | undefined, toNamespace: string,
-    toLabels: { [key: string]: string } | undefined, ports: number[]): void {
+  /**
+   * An egress NetworkPolicy from some pods of this namespace to some pods of another. Label sets
+   * given as functions are resolved at synthesis (the pods of a service account).
+   */
+  private addEgressPolicy(base: string, fromLabels: Labels | (() => Labels | undefined) | undefined, toNamespace: string,
+    toLabels: Labels | (() => Labels | undefined) | undefined, ports: number[]): void {
     if (toNamespace !== this.name) this.sidecarHosts.add(`${toNamespace}/*`);
     if (!this.enforced) return;
     const name = this.netpolNames.allocate(base);
+    const resolve = (l: Labels | (() => Labels | undefined) | undefined) => (typeof l === 'function' ? l() : l);
     new k8s.KubeNetworkPolicy(this.networkPolicies, name, {
       metadata: this.metadata(name),
-      spec: {
-        podSelector: podSelector(fromLabels),
-        policyTypes: ['Egress'],
-        egress: [{ to: [networkPolicyPeer(toNamespace, toLabels)], ports: networkPolicyPorts(ports) }],
-      },
+      spec: Lazy.any({
+        produce: () => ({
+          podSelector: podSelector(resolve(fromLabels)),
+          policyTypes: ['Egress'],
+          egress: [{ to: [networkPolicyPeer(toNamespace, resolve(toLabels))], ports: networkPolicyPorts(ports) }],
+        }),
+      }),
     });
   }
 
@@ -854,6 +873,36 @@ export class ZeroTrustNamespace extends Construct {
     return { from: [{ source }], to: hasOperation ? [{ operation }] : undefined, when: when.length ? when : undefined };
   }
 
+  /**
+   * NetworkPolicy peers for a mesh peer: its pods (declared labels, or the app's workloads that run
+   * as its service account), else every pod of its namespace. Resolved at synthesis, when every
+   * workload of the app exists.
+   */
+  private networkPeers(peer: MeshPeerConfig): k8s.NetworkPolicyPeer[] {
+    const selectors = peerPodSelectors(this, peer);
+    return selectors ? selectors.map((labels) => networkPolicyPeer(peer.namespace, labels)) : [networkPolicyPeer(peer.namespace)];
+  }
+
+  /** Synth-time checks of the rules against the app's workloads: identities that run nowhere, ports the pods do not expose. */
+  private validateAgainstApp(): string[] {
+    const external = new Set(this.externalNamespaces);
+    const errors: string[] = [];
+    const peer = (prop: string, p: MeshPeerConfig) => {
+      const e = unknownServiceAccount(this, prop, p, external);
+      if (e) errors.push(e);
+    };
+    for (const r of this.inbound) {
+      peer("'allowFrom'", r.peer);
+      errors.push(...portsNotExposed(this, "'allowFrom'", this.name, r.target?.labels, r.target?.description ?? '*', r.ports));
+    }
+    for (const g of this.exceptionGroups.values()) {
+      for (const e of g.entries) e.callers.forEach((c) => peer("'mtlsExceptions' caller", c));
+      errors.push(...portsNotExposed(this, "'mtlsExceptions'", this.name, g.selector.labels, g.selector.description, g.entries.map((e) => e.port)));
+    }
+    for (const r of this.outbound) peer("'allowTo'", r.peer);
+    return [...new Set(errors)];
+  }
+
   private resolvePeer(peer: IMeshPeer, prop: string): MeshPeerConfig {
     if (!peer || typeof peer.toMeshPeerConfig !== 'function') {
       throw new MeshValidationError(this, `'${prop}' needs a peer, got ${String(peer)}; use MeshPeer.serviceAccount(), MeshPeer.namespace() or another MeshPeer factory`);
@@ -872,6 +921,10 @@ export class ZeroTrustNamespace extends Construct {
   }
 
   private resolveSelector(selector: IWorkloadSelector, prop: string): WorkloadSelectorConfig {
+    if (!selector || typeof (selector as any).toWorkloadSelectorConfig !== 'function') {
+      throw new MeshValidationError(this, `'${prop}' needs a workload selector, got ${describeValue(selector, 'IWorkloadSelector')}; ` +
+        "use WorkloadSelector.fromLabels({ app: 'api' }) or WorkloadSelector.fromDeployment(deployment)");
+    }
     const config = selector.toWorkloadSelectorConfig();
     validateLabels(this, prop, config.labels);
     if (config.namespace !== undefined && config.namespace !== this.name) {
@@ -967,6 +1020,11 @@ export class ZeroTrustNamespace extends Construct {
   }
 }
 
+/** One label set, or undefined (the whole namespace) when there are none or several. */
+function singleSelector(selectors: { [key: string]: string }[] | undefined): { [key: string]: string } | undefined {
+  return selectors?.length === 1 ? selectors[0] : undefined;
+}
+
 function sortedNumbers(values?: number[]): number[] {
   return [...(values ?? [])].sort((a, b) => a - b);
 }
@@ -979,39 +1037,4 @@ function peerKey(peer: MeshPeerConfig): string {
 function sidecarHostOrder(a: string, b: string): number {
   const rank = (h: string) => (h === './*' ? 0 : h.endsWith('/*') ? 1 : 2);
   return rank(a) - rank(b) || a.localeCompare(b);
-}
-
-/**
- * Egress rules to external hosts: hosts with addresses get a rule to those addresses on their
- * port; the others share one rule to any address on their ports (the Sidecar filters by host).
- */
-function externalEgressRules(hosts: ExternalHost[]): k8s.NetworkPolicyEgressRule[] {
-  const anywhere = sortedNumbers([...new Set(hosts.filter((h) => h.addresses.length === 0).map((h) => h.port))]);
-  const rules: k8s.NetworkPolicyEgressRule[] = [];
-  if (anywhere.length > 0) {
-    rules.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: networkPolicyPorts(anywhere) });
-  }
-  for (const h of hosts.filter((x) => x.addresses.length > 0)) {
-    rules.push({ to: h.addresses.map((a) => ({ ipBlock: { cidr: toCidr(a) } })), ports: networkPolicyPorts([h.port]) });
-  }
-  return rules;
-}
-
-/** The ServiceEntry spec of one external host declared with one or more ports. */
-function serviceEntrySpec(hosts: ExternalHost[]): Record<string, unknown> {
-  const host = hosts[0].host;
-  const addresses = [...new Set(hosts.flatMap((h) => h.addresses))];
-  const resolution = host.startsWith('*.') || addresses.length > 0 ? ServiceEntrySpecResolution.NONE : ServiceEntrySpecResolution.DNS;
-  return {
-    hosts: [host],
-    addresses: addresses.length ? addresses : undefined,
-    exportTo: ['.'],
-    location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
-    resolution,
-    ports: [...hosts].sort((a, b) => a.port - b.port).map((h) => ({
-      number: h.port,
-      name: `${h.protocol.toLowerCase()}-${h.port}`,
-      protocol: h.protocol,
-    })),
-  };
 }

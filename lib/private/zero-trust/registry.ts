@@ -4,6 +4,13 @@ import { IConstruct } from 'constructs';
 export interface MirroredEgress {
   /** Labels of the caller pods, or every pod of the caller namespace. */
   readonly fromPodLabels?: { [key: string]: string };
+  /**
+   * The caller pods' labels resolved at synthesis (the app's pods that run as the caller's service
+   * account; undefined = every pod of the caller namespace). Takes precedence over `fromPodLabels`.
+   */
+  readonly resolveFromPodLabels?: () => { [key: string]: string } | undefined;
+  /** The caller identity, which tells resolved callers apart, e.g. `shop/sa/web`. */
+  readonly fromIdentity?: string;
   /** Namespace of the callee. */
   readonly toNamespace: string;
   /** Labels of the callee pods, or every pod of the callee namespace. */
