@@ -7,7 +7,8 @@
  * One port is exempt from mTLS, with its reason written down: the claims API runs a second
  * Envoy on container port 8443 that terminates the agency's own TLS for the legacy
  * case-management gateway, a platform component outside the mesh. External services the claims
- * API depends on are modelled as ServiceEntries; everything else is blocked at the Sidecar.
+ * API depends on are modelled as ServiceEntries; everything else is blocked at the Sidecar. The
+ * payments ledger database is reachable from the claims API's pods only.
  *
  *   npm run synth -- zero-trust-agency   # writes dist/examples/zero-trust-agency/
  */
@@ -15,12 +16,16 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   ExternalHost, MeshInstallation, MeshPeer, MeshProfile, MtlsMode, security, WorkloadSelector, ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 /** Adds the example's charts to `app`. */
 export function build(app: App): void {
   const meshChart = new Chart(app, 'mesh');
-  const mesh = new MeshInstallation(meshChart, 'Mesh', { profile: MeshProfile.DEFAULT });
+  const mesh = new MeshInstallation(meshChart, 'Mesh', {
+    profile: MeshProfile.DEFAULT,
+    // istio-system admits only what the mesh needs: xDS from the app's mesh namespaces, webhooks, metrics.
+    networkPolicies: {},
+  });
   // Mesh-wide STRICT: a PeerAuthentication named `default` in the root namespace (escape hatch: L1).
   new security.PeerAuthentication(meshChart, 'MeshWideStrict', {
     metadata: { name: 'default', namespace: mesh.namespace },
@@ -36,7 +41,6 @@ export function build(app: App): void {
     externalHosts: [
       ExternalHost.https('api.tax-authority.example'),
       ExternalHost.https('*.notify.gov.example'),
-      ExternalHost.tcp('ledger-db.agency.example', 5432, ['10.20.0.15']),
     ],
   });
 
@@ -45,6 +49,9 @@ export function build(app: App): void {
     // The platform Envoy: not in the mesh's certificate chain, speaks the agency's own TLS.
     { name: 'platform-proxy', image: 'envoyproxy/envoy:v1.36.2', portNumber: 8443 },
   ]);
+
+  // Only the claims API may open connections to the payments ledger (NetworkPolicy to its address, claims pods only).
+  benefits.allowEgressTo(ExternalHost.tcp('ledger-db.agency.example', 5432, ['10.20.0.15']), { from: WorkloadSelector.fromDeployment(claims) });
 
   benefits.addMtlsException({
     port: 8443,
