@@ -96,6 +96,10 @@ for (const dir of ['examples', 'scripts', 'conformance']) {
     obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', ...paths }, include: ['**/*.ts'] },
   });
 }
+// eslint resolves 'cdk8s-istio' in examples/ with the paths of examples/tsconfig.json.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './examples/tsconfig.json']);
+eslintrc?.addOverride('settings.import/resolver.typescript.noWarnOnMultipleProjects', true);
 
 // Builds the npm tarball and the Python wheel and checks what users get (API.md, exports, Python synth).
 project.addTask('check:packages', {

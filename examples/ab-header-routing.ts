@@ -16,7 +16,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryRelease, MeshInstallation, MeshPeer, MeshProfile, networking, ReleaseStrategy, ReleaseWorkload, RequestMatch, WorkloadSelector,
   ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 const NAMESPACE = 'shop';
 const HOST = 'shop.example.com';

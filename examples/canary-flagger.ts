@@ -15,7 +15,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryRelease, MeshInstallation, MeshPeer, MeshProfile, ReleaseStrategy, ReleaseWorkload, WorkloadSelector, ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 const NAMESPACE = 'media';
 

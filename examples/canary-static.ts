@@ -14,7 +14,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryRelease, LoadBalancerPolicy, MeshInstallation, MeshPeer, MeshProfile, ReleaseStrategy, ReleaseWorkload, WorkloadSelector, ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 const NAMESPACE = 'storefront';
 

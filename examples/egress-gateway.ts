@@ -12,7 +12,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { EgressGateway, ExternalHost, MeshInstallation, MeshProfile, ZeroTrustNamespace } from '../lib';
+import { EgressGateway, ExternalHost, MeshInstallation, MeshProfile, ZeroTrustNamespace } from 'cdk8s-istio';
 
 /** Adds the example's charts to `app`. */
 export function build(app: App): void {

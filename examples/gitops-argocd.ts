@@ -18,7 +18,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryRelease, GatewayTls, GitOpsApp, IngressGateway, MeshInstallation, MeshPeer, ReleaseStrategy, ReleaseWorkload, RouteDestination,
   WorkloadSelector, ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 const HOST = 'shop.platform.example';
 

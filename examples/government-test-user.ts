@@ -13,7 +13,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   ExtensionProvider, MeshInstallation, MeshPeer, MeshProfile, MeshTelemetry, RequestMatch, RoutedService, RouteTo, ServiceRouting,
   WorkloadSelector, ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 const NAMESPACE = 'benefits';
 

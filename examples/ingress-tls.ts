@@ -16,7 +16,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CertificateIssuer, GatewayTls, HeaderMatch, IngressGateway, MeshInstallation, MeshProfile, PathMatch, RouteDestination, TlsProtocolVersion,
   WorkloadSelector, ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 /** Adds the example's charts to `app`. */
 export function build(app: App): void {

@@ -23,7 +23,7 @@ import { k8s } from 'cdk8s-plus-27';
 import {
   IMeshInstallation, IngressGateway, MeshInstallation, MeshProfile, PathMatch, RequestMatch, RouteDestination, RoutedService, RouteTo,
   ServiceRouting,
-} from '../lib';
+} from 'cdk8s-istio';
 
 /** The test user of Istio's tasks: the product page sends `end-user: jason` once he signs in. */
 const JASON = RequestMatch.headerExact('end-user', 'jason');

@@ -6,7 +6,7 @@
  *   npm run synth -- mesh-default   # writes dist/examples/mesh-default/
  */
 import { App, Chart } from 'cdk8s';
-import { MeshInstallation, MeshProfile } from '../lib';
+import { MeshInstallation, MeshProfile } from 'cdk8s-istio';
 
 /** Adds the example's charts to `app`. */
 export function build(app: App): void {

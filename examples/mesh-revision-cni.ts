@@ -9,7 +9,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { AccessLogEncoding, ExtensionProvider, MeshInstallation, MeshProfile, OutboundTrafficPolicyMode } from '../lib';
+import { AccessLogEncoding, ExtensionProvider, MeshInstallation, MeshProfile, OutboundTrafficPolicyMode } from 'cdk8s-istio';
 
 /** Adds the example's charts to `app`. */
 export function build(app: App): void {

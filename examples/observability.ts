@@ -15,7 +15,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   AccessLogEncoding, CustomTag, ExtensionProvider, Kiali, MeshInstallation, MeshPeer, MeshProfile, MeshTelemetry, PrometheusScrapeMode,
   PrometheusScraping, WorkloadSelector, ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 /** Where the platform team's Prometheus (kube-prometheus-stack) runs. */
 const MONITORING = 'monitoring';

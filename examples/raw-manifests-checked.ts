@@ -14,7 +14,7 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { ANALYZE_SUPPRESS_ANNOTATION, MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace } from '../lib';
+import { ANALYZE_SUPPRESS_ANNOTATION, MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace } from 'cdk8s-istio';
 
 const NS = 'casework';
 const ARCHIVE_LABELS = { 'app.kubernetes.io/name': 'archive' };

@@ -13,7 +13,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryRelease, CertificateIssuer, GatewayTls, IngressGateway, MeshInstallation, MeshPeer, MeshProfile, PrometheusScrapeMode,
   PrometheusScraping, ReleaseStrategy, ReleaseWorkload, security, WorkloadSelector, ZeroTrustNamespace,
-} from '../lib';
+} from 'cdk8s-istio';
 
 const NAMESPACE = 'shop';
 const HOST = 'shop.small-business.example';
@@ -21,7 +21,7 @@ const HOST = 'shop.small-business.example';
 /** Adds the example's charts to `app`. */
 export function build(app: App): void {
   const meshChart = new Chart(app, 'mesh');
-  const mesh = new MeshInstallation(meshChart, 'Mesh', { profile: MeshProfile.MINIMAL });
+  const mesh = new MeshInstallation(meshChart, 'Mesh', { profile: MeshProfile.MINIMAL, networkPolicies: {} });
   // Cluster-wide mTLS from install time: a STRICT PeerAuthentication in the root namespace.
   new security.PeerAuthentication(meshChart, 'MeshWideStrict', {
     metadata: { name: 'default', namespace: mesh.namespace },

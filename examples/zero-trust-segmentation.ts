@@ -10,7 +10,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace } from '../lib';
+import { MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace } from 'cdk8s-istio';
 
 const LOGIN = 'https://login.gov.example';
 
@@ -21,6 +21,8 @@ export function build(app: App): void {
     profile: MeshProfile.DEFAULT,
     // istiod fetches the JWKS: forbid private ranges so a bad jwksUri cannot reach internal services.
     istiodEnv: { BLOCKED_CIDRS_IN_JWKS_URIS: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,127.0.0.0/8' },
+    // Lock istio-system down too: only the app's mesh namespaces reach istiod's xDS port.
+    networkPolicies: {},
   });
 
   const frontendChart = new Chart(app, 'citizen-frontend');

@@ -10,10 +10,28 @@
  * output.
  */
 import * as fs from 'fs';
+import Module from 'module';
 import * as path from 'path';
 import { App } from 'cdk8s';
 
 const root = path.resolve(__dirname, '..');
+
+/**
+ * Examples import the library by its package name, as a user's app does (`from 'cdk8s-istio'`), so
+ * the README snippets cut from them can be pasted into a project. Here that name resolves to the
+ * sources in lib/ (what `../lib` resolved to before); tsc and eslint map it with `paths` in
+ * examples/tsconfig.json, jest with `moduleNameMapper`.
+ */
+export function resolvePackageNameToSources(): void {
+  const m = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string; __cdk8sIstio?: boolean };
+  if (m.__cdk8sIstio) return;
+  const original = m._resolveFilename;
+  m._resolveFilename = function (request: string, ...rest: unknown[]) {
+    return original.call(this, request === 'cdk8s-istio' ? path.join(root, 'lib') : request, ...rest);
+  };
+  m.__cdk8sIstio = true;
+}
+
 const examplesDir = path.join(root, 'examples');
 const outRoot = path.join(root, 'dist', 'examples');
 
@@ -23,6 +41,7 @@ export function exampleNames(): string[] {
 }
 
 function main(): void {
+  resolvePackageNameToSources();
   const wanted = process.argv.slice(2);
   const names = wanted.length > 0 ? wanted : exampleNames();
   const failures: string[] = [];
