@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ArgoCdIgnoreDifference } from './argo-cd';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { MeshConfigOptions } from './mesh-config';
+import type { IMeshPeer } from './mesh-peer';
 import { MeshProfile } from './mesh-profile';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { allConstructs, oncePerSynth } from './private/app-scan';
@@ -13,7 +14,10 @@ import { ISTIO_RELEASE } from './private/install/context';
 import { renderCrds } from './private/install/crds';
 import { renderInjector } from './private/install/injector';
 import { renderIstiod } from './private/install/istiod';
+import { meshClients } from './private/install/mesh-clients';
 import { renderMeshConfigMap } from './private/install/mesh-configmap';
+import { renderControlPlaneNetworkPolicies, resolveLockdown, xdsClients } from './private/install/network-policies';
+import { lockdownMessages } from './private/install/network-policy-check';
 import { renderProfileGateways } from './private/install/profile-gateways';
 import { renderRbac } from './private/install/rbac';
 import { resolveInstallContext } from './private/install/resolve';
@@ -61,6 +65,56 @@ export interface ExistingMeshAttributes {
    * @default 'cluster.local'
    */
   readonly trustDomain?: string;
+}
+
+/**
+ * NetworkPolicies that lock the control plane namespace down (`MeshInstallation.networkPolicies`).
+ *
+ * Everything in the namespace is denied, in and out, except:
+ * - istiod port 15012 (xDS and certificates over mTLS) from the mesh namespaces: every
+ *   ZeroTrustNamespace of the app with this mesh, the namespaces of this mesh's gateways, and
+ *   `meshNamespaces`. Plaintext xDS (15010) stays closed: the Service exposes it as istioctl's
+ *   does, but no proxy of this install uses it.
+ * - istiod port 15017 (the webhooks, Service port 443) from anywhere: the API server calls them
+ *   from its own address, which no pod or namespace selector matches.
+ * - istiod port 15014 (metrics) and the gateways' port 15020 (merged metrics) from Prometheus.
+ * - the profile gateways' container ports behind their Service (and 15021, health) from anywhere;
+ *   their egress is open: their upstreams are whatever their routes name.
+ * - istiod (and the CNI agent) to the API server on `apiServerPorts`, and every pod to cluster DNS.
+ *
+ * istiod talks to no other istiod. A workload of the app that the lockdown would cut off (an
+ * injected namespace that is not admitted, a Deployment of yours in the control plane namespace
+ * without NetworkPolicies of its own) fails the synth.
+ *
+ * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+ */
+export interface ControlPlaneNetworkPolicies {
+  /**
+   * More namespaces whose pods run proxies of this mesh (labelled for injection by hand, or
+   * managed by another app), admitted to istiod's port 15012.
+   * @default - only the app's ZeroTrustNamespaces of this mesh and the namespaces of its gateways
+   */
+  readonly meshNamespaces?: string[];
+  /**
+   * Addresses of the Kubernetes API server (its endpoints, e.g. the control plane subnet of a
+   * managed cluster): no pod label selects them, so istiod's egress names them by CIDR.
+   * Narrowing it also closes istiod's egress to JWKS servers: a RequestAuthentication with a
+   * `jwksUri` then needs its server's addresses here too, or inline `jwks`.
+   * @default - any address, on `apiServerPorts` only
+   */
+  readonly apiServerCidrs?: string[];
+  /**
+   * Ports istiod (and the CNI agent) may connect to the API server on. Policies see the
+   * endpoint's port after the `kubernetes` Service is translated, so list that one.
+   * @default [443, 6443]
+   */
+  readonly apiServerPorts?: number[];
+  /**
+   * The Prometheus pods that scrape istiod (15014) and the gateways (15020).
+   * @default - pods labelled `app.kubernetes.io/name: prometheus`, `app.kubernetes.io/component: server`
+   * in the mesh namespace (Istio's Prometheus addon), as ZeroTrustNamespace assumes
+   */
+  readonly prometheus?: IMeshPeer;
 }
 
 /**
@@ -191,6 +245,13 @@ export interface MeshInstallationProps {
    * @default - none (single network)
    */
   readonly network?: string;
+  /**
+   * Lock the control plane namespace down with NetworkPolicies (see
+   * `ControlPlaneNetworkPolicies` for what stays open and why). Pass `{}` for the defaults.
+   * @default - no NetworkPolicy in the control plane namespace, as with `istioctl install`
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   */
+  readonly networkPolicies?: ControlPlaneNetworkPolicies;
 }
 
 /**
@@ -258,6 +319,14 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     renderProfileGateways(this, ctx);
     renderCni(this, ctx);
     this.node.addValidation({ validate: oncePerSynth(this, () => this.sharedObjects()) });
+
+    const lockdown = resolveLockdown(this, this, props.networkPolicies);
+    if (lockdown) {
+      const clients = () => meshClients(this, this, []);
+      const xds = () => xdsClients(ctx, lockdown, clients());
+      renderControlPlaneNetworkPolicies(this, ctx, lockdown, xds);
+      this.node.addValidation({ validate: oncePerSynth(this, () => lockdownMessages(this, ctx, clients(), xds())) });
+    }
   }
 
   /** Objects this installation emits that an installation declared before it also emits. */

@@ -7,14 +7,14 @@ import { toKubeResources } from './istiod';
 import { GATEWAY_PROXY_MOUNTS, gatewayProxyEnv, gatewayProxyVolumes } from '../gateway-proxy';
 
 /** A port of a gateway Service; the gateway container listens on `targetPort`. */
-interface GatewayPort {
+export interface GatewayPort {
   readonly name: string;
   readonly port: number;
   readonly targetPort: number;
 }
 
 /** What tells the ingress and egress gateways of a profile apart. */
-interface GatewayKind {
+export interface GatewayKind {
   /** Deployment, Service and HPA name, also the `app` label. */
   readonly name: string;
   /** Value of the `istio` label. */
@@ -31,7 +31,7 @@ interface GatewayKind {
 /** Port Envoy serves its Prometheus stats on, in every gateway. */
 const ENVOY_PROM_PORT = 15090;
 /** Port of the gateway's status/readiness endpoint. */
-const STATUS_PORT = 15021;
+export const STATUS_PORT = 15021;
 
 /**
  * Ports the demo profile adds to the ingress gateway Service: raw TCP (31400) and
@@ -80,8 +80,12 @@ const EGRESS_KIND: GatewayKind = {
  * autoscaled, a HorizontalPodAutoscaler. Facts: istio-reference.md §3.9.
  */
 export function renderProfileGateways(scope: Construct, ctx: InstallContext): void {
-  if (ctx.ingressGateway) renderGateway(scope, ctx, ingressKind(ctx));
-  if (ctx.egressGateway) renderGateway(scope, ctx, EGRESS_KIND);
+  for (const kind of profileGatewayKinds(ctx)) renderGateway(scope, ctx, kind);
+}
+
+/** The gateways the profile installs, ingress first. */
+export function profileGatewayKinds(ctx: InstallContext): GatewayKind[] {
+  return [...(ctx.ingressGateway ? [ingressKind(ctx)] : []), ...(ctx.egressGateway ? [EGRESS_KIND] : [])];
 }
 
 function renderGateway(scope: Construct, ctx: InstallContext, kind: GatewayKind): void {
