@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { resolveWorkload, WorkloadKind } from './private/app-objects';
+import { resolveWorkload, WorkloadKind, workloadObject } from './private/app-objects';
 import { MeshValidationError } from './private/errors';
 
 /**
@@ -74,8 +74,8 @@ export class WorkloadSelector {
    */
   public static fromDeployment(deployment: IConstruct): IWorkloadSelector {
     // Checked now, so a wrong argument fails at the line that passes it.
-    const scope = isConstruct(deployment) ? deployment : FACTORY_SCOPE;
-    resolveWorkload(scope, 'WorkloadSelector.fromDeployment(deployment)', deployment, SELECTABLE_KINDS, FIX);
+    if (isConstruct(deployment)) workloadObject(deployment, PROP, deployment, SELECTABLE_KINDS, FIX);
+    else workloadObject(FACTORY_SCOPE, 'deployment', deployment, SELECTABLE_KINDS, FIX);
     return new WorkloadObjectSelector(deployment);
   }
 
@@ -97,6 +97,7 @@ class LabelSelector implements IWorkloadSelector {
 
 /** Workload kinds whose pods a policy can select by the workload's selector. */
 const SELECTABLE_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+const PROP = 'WorkloadSelector.fromDeployment(deployment)';
 const FIX = "for pods this app does not define use WorkloadSelector.fromLabels({ app: 'api' })";
 /** Names the factory in errors about an argument that is not a construct (a string or null from JavaScript or Python). */
 const FACTORY_SCOPE = { node: { path: 'WorkloadSelector.fromDeployment' } } as unknown as IConstruct;
@@ -110,7 +111,7 @@ class WorkloadObjectSelector implements IWorkloadSelector {
 
   public toWorkloadSelectorConfig(): WorkloadSelectorConfig {
     // Read on every call: the workload's labels may change after the selector was made.
-    const w = resolveWorkload(this.workload, 'WorkloadSelector.fromDeployment(deployment)', this.workload, SELECTABLE_KINDS, FIX);
+    const w = resolveWorkload(this.workload, PROP, this.workload, SELECTABLE_KINDS, FIX);
     if (Object.keys(w.matchLabels).length === 0) {
       throw new MeshValidationError(this.workload, `${w.kind} "${w.name}" selects its pods ${w.hasMatchExpressions ? 'by matchExpressions only' : 'by no label'}, ` +
         `which Istio's workload selectors cannot express; select its pods by labels: WorkloadSelector.fromLabels(${JSON.stringify(w.podLabels)})`);

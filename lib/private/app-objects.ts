@@ -105,10 +105,7 @@ function namespaceOf(obj: ApiObject, json: any): string | undefined {
  * MeshValidationError of `scope` naming what was passed and what is accepted, ending with `fix`.
  */
 export function resolveWorkload(scope: IConstruct, prop: string, input: unknown, kinds: readonly WorkloadKind[], fix: string): AppWorkload {
-  const obj = apiObjectOf(input);
-  if (!obj || obj.apiVersion !== 'apps/v1' || !(kinds as readonly string[]).includes(obj.kind)) {
-    throw new MeshValidationError(scope, `'${prop}' must be a ${kindList(kinds)} of this app (${ANY_MAJOR}), got ${describeInput(input)}; ${fix}`);
-  }
+  const obj = workloadObject(scope, prop, input, kinds, fix);
   const json = render(scope, prop, obj);
   const podSpec = json.spec?.template?.spec ?? {};
   const podMetadata = (input as { podMetadata?: { addLabel?: unknown } }).podMetadata;
@@ -126,6 +123,15 @@ export function resolveWorkload(scope: IConstruct, prop: string, input: unknown,
     replicas: json.spec?.replicas,
     addPodLabel: addLabel ? (k, v) => addLabel.call(podMetadata, k, v) : undefined,
   };
+}
+
+/** The API object of the workload `input` stands for, checked as in `resolveWorkload` but not rendered. */
+export function workloadObject(scope: IConstruct, prop: string, input: unknown, kinds: readonly WorkloadKind[], fix: string): ApiObject {
+  const obj = apiObjectOf(input);
+  if (!obj || obj.apiVersion !== 'apps/v1' || !(kinds as readonly string[]).includes(obj.kind)) {
+    throw new MeshValidationError(scope, `'${prop}' must be a ${kindList(kinds)} of this app (${ANY_MAJOR}), got ${describeInput(input)}; ${fix}`);
+  }
+  return obj;
 }
 
 /** The Service `input` stands for (v1 Service); otherwise a MeshValidationError of `scope`, ending with `fix`. */
