@@ -40,6 +40,8 @@ export interface ParityVariant {
   readonly setFlags: readonly string[];
   /** Props for `new MeshInstallation(chart, 'Mesh', props)`; profile is a MeshProfile value. */
   readonly props: { readonly profile: string; readonly revision?: string; readonly cni?: boolean };
+  /** `CertificateAuthority.external({ address })` for the installation (istio-csr). */
+  readonly externalCaAddress?: string;
 }
 
 /** The variants the parity check runs. */
@@ -51,6 +53,13 @@ export const PARITY_VARIANTS: readonly ParityVariant[] = [
     name: 'rev-cni',
     setFlags: ['profile=default', 'revision=canary', 'components.cni.enabled=true'],
     props: { profile: 'default', revision: 'canary', cni: true },
+  },
+  {
+    // cert-manager's istio-csr as the CA, with the Istio install values its documentation gives.
+    name: 'external-ca',
+    setFlags: ['profile=minimal', 'values.global.caAddress=cert-manager-istio-csr.cert-manager.svc:443', 'values.pilot.env.ENABLE_CA_SERVER=false'],
+    props: { profile: 'minimal' },
+    externalCaAddress: 'cert-manager-istio-csr.cert-manager.svc:443',
   },
 ];
 
@@ -77,11 +86,15 @@ export function meshInstallationSource(repoRoot: string): ManifestSource {
   return (variant) => {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const cdk8s = require('cdk8s') as typeof import('cdk8s');
-    const lib = require(path.join(repoRoot, 'lib')) as { MeshInstallation: new (scope: unknown, id: string, props: unknown) => unknown };
+    const lib = require(path.join(repoRoot, 'lib')) as {
+      MeshInstallation: new (scope: unknown, id: string, props: unknown) => unknown;
+      CertificateAuthority: { external(options: { address: string }): unknown };
+    };
     /* eslint-enable @typescript-eslint/no-require-imports */
     const app = cdk8s.Testing.app();
     const chart = new cdk8s.Chart(app, `parity-${variant.name}`);
-    new lib.MeshInstallation(chart, 'Mesh', { ...variant.props });
+    const certificateAuthority = variant.externalCaAddress ? lib.CertificateAuthority.external({ address: variant.externalCaAddress }) : undefined;
+    new lib.MeshInstallation(chart, 'Mesh', { ...variant.props, certificateAuthority });
     return cdk8s.Testing.synth(chart) as K8sObject[];
   };
 }

@@ -15,7 +15,7 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ExternalHost, MeshInstallation, MeshPeer, MeshProfile, MtlsMode, security, WorkloadSelector, ZeroTrustNamespace,
+  CertificateAuthority, ExternalHost, MeshInstallation, MeshPeer, MeshProfile, MtlsMode, security, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
 /** Adds the example's charts to `app`. */
@@ -23,6 +23,8 @@ export function build(app: App): void {
   const meshChart = new Chart(app, 'mesh');
   const mesh = new MeshInstallation(meshChart, 'Mesh', {
     profile: MeshProfile.DEFAULT,
+    // The agency's PKI issues istiod an intermediate CA: Secret `cacerts` in istio-system, synced from its vault.
+    certificateAuthority: CertificateAuthority.pluggedIn(),
     // istio-system admits only what the mesh needs: xDS from the app's mesh namespaces, webhooks, metrics.
     networkPolicies: {},
   });

@@ -1,6 +1,7 @@
 export * from './connection-matrix';
 export * from './external-host';
 export * from './mesh-config';
+export * from './certificate-authority';
 export * from './mesh-installation';
 export * from './mesh-peer';
 export * from './mesh-profile';

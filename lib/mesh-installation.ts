@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ArgoCdIgnoreDifference } from './argo-cd';
+import { CertificateAuthority } from './certificate-authority';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { MeshConfigOptions } from './mesh-config';
 import type { IMeshPeer } from './mesh-peer';
@@ -9,8 +10,9 @@ import { MeshProfile } from './mesh-profile';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { allConstructs, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
+import { pluggedInSecretMessages, staleCaAddressMessages } from './private/install/certificate-authority';
 import { renderCni } from './private/install/cni';
-import { ISTIO_RELEASE } from './private/install/context';
+import { caAddress, ISTIO_RELEASE } from './private/install/context';
 import { renderCrds } from './private/install/crds';
 import { renderInjector } from './private/install/injector';
 import { renderIstiod } from './private/install/istiod';
@@ -44,6 +46,11 @@ export interface IMeshInstallation {
   readonly istiodAddress: string;
   /** SPIFFE trust domain of workload identities, e.g. `cluster.local`. */
   readonly trustDomain: string;
+  /**
+   * Address proxies send certificate signing requests to (`CA_ADDR`), when it is not istiod.
+   * @default - `istiodAddress`: istiod is the CA
+   */
+  readonly caAddress?: string;
 }
 
 /**
@@ -252,6 +259,14 @@ export interface MeshInstallationProps {
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
    */
   readonly networkPolicies?: ControlPlaneNetworkPolicies;
+  /**
+   * Who signs workload certificates: istiod with a root of its own, istiod with your
+   * organisation's intermediate CA (`CertificateAuthority.pluggedIn()`), or a CA outside istiod
+   * such as cert-manager's istio-csr (`CertificateAuthority.external({ address })`).
+   * @default CertificateAuthority.istiod()
+   * @see https://istio.io/latest/docs/tasks/security/cert-management/
+   */
+  readonly certificateAuthority?: CertificateAuthority;
 }
 
 /**
@@ -287,6 +302,9 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
   public readonly istiodAddress: string;
   /** The Istio version whose install this construct reproduces. */
   public readonly istioVersion: string = ISTIO_RELEASE;
+  /** Who signs workload certificates. */
+  public readonly certificateAuthority: CertificateAuthority;
+  public readonly caAddress?: string;
 
   constructor(scope: Construct, id: string, props: MeshInstallationProps = {}) {
     super(scope, id);
@@ -303,6 +321,8 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     this.cni = ctx.cni;
     this.istiodServiceName = ctx.istiodName;
     this.istiodAddress = `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
+    this.certificateAuthority = props.certificateAuthority ?? CertificateAuthority.istiod();
+    this.caAddress = ctx.certificateAuthority.address;
 
     const installBase = props.installCrds ?? true;
     if (installBase) renderCrds(this);
@@ -319,10 +339,16 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     renderProfileGateways(this, ctx);
     renderCni(this, ctx);
     this.node.addValidation({ validate: oncePerSynth(this, () => this.sharedObjects()) });
+    this.node.addValidation({
+      validate: oncePerSynth(this, () => [
+        ...pluggedInSecretMessages(this, ctx.namespace, ctx.certificateAuthority),
+        ...staleCaAddressMessages(this, this.istiodAddress, ctx.certificateAuthority),
+      ]),
+    });
 
     const lockdown = resolveLockdown(this, this, props.networkPolicies);
     if (lockdown) {
-      const clients = () => meshClients(this, this, []);
+      const clients = () => meshClients(this, this, [caAddress(ctx)]);
       const xds = () => xdsClients(ctx, lockdown, clients());
       renderControlPlaneNetworkPolicies(this, ctx, lockdown, xds);
       this.node.addValidation({ validate: oncePerSynth(this, () => lockdownMessages(this, ctx, clients(), xds())) });

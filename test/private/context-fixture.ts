@@ -1,3 +1,4 @@
+import { CertificateAuthorityType } from '../../lib/certificate-authority';
 import { MeshProfile } from '../../lib/mesh-profile';
 import { InstallContext } from '../../lib/private/install/context';
 
@@ -17,6 +18,7 @@ export function testContext(overrides: Partial<InstallContext> = {}): InstallCon
     trustDomain: 'cluster.local',
     clusterName: 'Kubernetes',
     cni: false,
+    certificateAuthority: { type: CertificateAuthorityType.ISTIOD, secretName: 'cacerts' },
     istiodName: 'istiod',
     istiodReplicas: 1,
     istiodAutoscale: { min: 1, max: 5, cpuUtilization: 80 },

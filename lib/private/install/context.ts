@@ -1,3 +1,4 @@
+import type { CaSpec } from './certificate-authority';
 import { MeshProfile } from '../../mesh-profile';
 import { DEFAULT_REVISION, LABEL_COMPONENT, LABEL_REV } from '../labels';
 
@@ -42,6 +43,8 @@ export interface InstallContext {
   readonly clusterName: string;
   readonly network?: string;
   readonly cni: boolean;
+  /** Who signs workload certificates; `address` set = an external CA proxies call instead of istiod. */
+  readonly certificateAuthority: CaSpec;
 
   /** istiod: `istiod` or `istiod-<rev>` (Deployment, Service, SA, Role, HPA, PDB). */
   readonly istiodName: string;
@@ -82,6 +85,11 @@ export function clusterSuffix(ctx: InstallContext): string {
 /** The discovery / CA address sidecars use: `istiod[-rev].<ns>.svc:15012`. */
 export function istiodAddress(ctx: InstallContext): string {
   return `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
+}
+
+/** Where proxies send certificate signing requests (`CA_ADDR`): the external CA, or istiod. */
+export function caAddress(ctx: InstallContext): string {
+  return ctx.certificateAuthority.address ?? istiodAddress(ctx);
 }
 
 /**

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { componentLabels, InstallContext } from './context';
 import { GATEWAY_TEMPLATE, SIDECAR_TEMPLATE } from './injection-templates';
 import { configMapYaml } from './yaml-text';
+import { CertificateAuthorityType } from '../../certificate-authority';
 
 /**
  * Guard template: an istiod that does not understand `templates` would try to render this and
@@ -23,7 +24,7 @@ export function injectorValues(ctx: InstallContext): Record<string, unknown> {
   return {
     gateways: { seccompProfile: {}, securityContext: {} },
     global: {
-      caAddress: '',
+      caAddress: ctx.certificateAuthority.address ?? '',
       caName: '',
       certSigners: [],
       configCluster: false,
@@ -81,7 +82,7 @@ export function injectorValues(ctx: InstallContext): Record<string, unknown> {
       tag: ctx.tag,
       variant: '',
     },
-    pilot: { cni: { enabled: ctx.cni, provider: 'default' }, env: {} },
+    pilot: { cni: { enabled: ctx.cni, provider: 'default' }, env: istiodExtraEnv(ctx) },
     revision: ctx.revision ?? '',
     sidecarInjectorWebhook: {
       alwaysInjectSelector: [],
@@ -94,6 +95,16 @@ export function injectorValues(ctx: InstallContext): Record<string, unknown> {
       templates: {},
     },
   };
+}
+
+/**
+ * istiod's environment beyond the fixed entries, as istioctl's `pilot.env`: `istiodEnv`, and
+ * `ENABLE_CA_SERVER=false` when an external CA signs.
+ */
+export function istiodExtraEnv(ctx: InstallContext): Record<string, string> {
+  const env: Record<string, string> = { ...ctx.istiodEnv };
+  if (ctx.certificateAuthority.type === CertificateAuthorityType.EXTERNAL) env.ENABLE_CA_SERVER = 'false';
+  return env;
 }
 
 /** The injector `config` document: policy, selectors and our templates. */
@@ -127,7 +138,12 @@ export function renderInjector(scope: Construct, ctx: InstallContext): void {
   });
 
   const original = {
-    global: { hub: ctx.hub, tag: ctx.tag, istioNamespace: ctx.namespace },
+    global: {
+      hub: ctx.hub,
+      tag: ctx.tag,
+      istioNamespace: ctx.namespace,
+      ...(ctx.certificateAuthority.address ? { caAddress: ctx.certificateAuthority.address } : {}),
+    },
     pilot: { cni: { enabled: ctx.cni } },
     profile: ctx.profile,
     revision: ctx.revision ?? '',

@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { CertificateAuthorityType } from '../../certificate-authority';
 import { LABEL_DATAPLANE_MODE, LABEL_INJECT, LABEL_REV } from '../labels';
 import { componentLabels, image, InstallContext, ResourceSpec } from './context';
+import { istiodExtraEnv } from './injector';
 
 /** istiod's container ports: debug/readiness, plaintext xDS, mTLS xDS + CA, webhooks, metrics. */
 const ISTIOD_PORTS = [
@@ -102,7 +104,8 @@ export function renderIstiod(scope: Construct, ctx: InstallContext): void {
               name: 'istio-token',
               projected: { sources: [{ serviceAccountToken: { audience: 'istio-ca', expirationSeconds: 43200, path: 'istio-token' } }] },
             },
-            { name: 'cacerts', secret: { secretName: 'cacerts', optional: true } },
+            // A plugged-in CA is required: without it istiod would generate a root of its own.
+            { name: 'cacerts', secret: { secretName: ctx.certificateAuthority.secretName, optional: ctx.certificateAuthority.type !== CertificateAuthorityType.PLUGGED_IN } },
             { name: 'istio-kubeconfig', secret: { secretName: 'istio-kubeconfig', optional: true } },
             { name: 'istio-csr-dns-cert', secret: { secretName: 'istiod-tls', optional: true } },
             { name: 'istio-csr-ca-configmap', configMap: { name: 'istio-ca-root-cert', defaultMode: 420, optional: true } },
@@ -167,8 +170,10 @@ function istiodEnv(ctx: InstallContext): k8s.EnvVar[] {
     { name: 'GOMAXPROCS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: k8s.Quantity.fromString('1') } } },
     { name: 'PLATFORM', value: '' },
   ];
-  for (const name of Object.keys(ctx.istiodEnv).sort()) {
-    env.push({ name, value: ctx.istiodEnv[name] });
+  // As istioctl renders `pilot.env`: sorted by name, after the fixed entries.
+  const extra = istiodExtraEnv(ctx);
+  for (const name of Object.keys(extra).sort()) {
+    env.push({ name, value: extra[name] });
   }
   return env;
 }

@@ -76,7 +76,8 @@ function podRevision(labels: Labels): string | undefined {
   return labels[LABEL_INJECT] === 'true' ? 'default' : undefined;
 }
 
-function appWorkloads(scope: IConstruct): AppWorkload[] {
+/** Every workload of the app (any kind with a pod template), computed once per synthesis. */
+export function appWorkloads(scope: IConstruct): AppWorkload[] {
   return appIndex(scope, 'install:mesh-clients:workloads', (all) => {
     const out: AppWorkload[] = [];
     for (const c of all) {

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshProfile } from '../../mesh-profile';
 import { LABEL_DATAPLANE_MODE, LABEL_INJECT, LABEL_REV } from '../labels';
-import { componentLabels, image, InstallContext, istiodAddress } from './context';
+import { caAddress, componentLabels, image, InstallContext } from './context';
 import { toKubeResources } from './istiod';
 import { GATEWAY_PROXY_MOUNTS, gatewayProxyEnv, gatewayProxyVolumes } from '../gateway-proxy';
 
@@ -210,7 +210,8 @@ function proxyContainer(ctx: InstallContext, kind: GatewayKind): k8s.Container {
     env: gatewayProxyEnv({
       name: kind.name,
       namespace: ctx.namespace,
-      istiodAddress: istiodAddress(ctx),
+      // gatewayProxyEnv writes it as CA_ADDR: the external CA when there is one.
+      istiodAddress: caAddress(ctx),
       trustDomain: ctx.trustDomain,
       meshId: ctx.meshId ?? ctx.trustDomain,
       clusterName: ctx.clusterName,

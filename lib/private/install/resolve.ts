@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { resolveCertificateAuthority } from './certificate-authority';
 import { AutoscaleSpec, InstallContext, ISTIO_RELEASE, ResourceSpec } from './context';
 import { AccessLogEncoding, ExtensionProvider, MeshConfigOptions, OutboundTrafficPolicyMode } from '../../mesh-config';
 import type { MeshInstallationProps } from '../../mesh-installation';
@@ -83,7 +84,8 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
   validateNotBlank(scope, 'tag', props.tag, `omit 'tag' to use ${ISTIO_RELEASE}`);
   for (const [prop, value] of [['hub', props.hub], ['tag', props.tag]] as const) {
     if (value !== undefined && typeof value !== 'string') {
-      throw new MeshValidationError(scope, `'${prop}' must be a string, got ${describeValue(value)}`);
+      throw new MeshValidationError(scope, `'${prop}' must be a string such as ${JSON.stringify(prop === 'hub' ? 'registry.example.com/istio' : ISTIO_RELEASE)}, ` +
+        `got ${describeValue(value)}`);
     }
     if (value !== undefined && /\s/.test(value)) {
       throw new MeshValidationError(scope, `'${prop}' must not contain whitespace, got ${JSON.stringify(value)}`);
@@ -124,17 +126,22 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
 
   for (const [name, value] of Object.entries(props.istiodEnv ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new MeshValidationError(scope, `'istiodEnv' keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*), got ${JSON.stringify(name)}`);
+      throw new MeshValidationError(scope, `'istiodEnv' keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*) such as "PILOT_TRACE_SAMPLING", got ${JSON.stringify(name)}`);
     }
     if (typeof value !== 'string') {
       throw new MeshValidationError(scope, `'istiodEnv.${name}' must be a string (Kubernetes env values are strings), got ${describeValue(value)}; ` +
         `quote it, e.g. ${name}: "${String(value)}"`);
+    }
+    if (name === 'ENABLE_CA_SERVER') {
+      throw new MeshValidationError(scope, `'istiodEnv' must not set ENABLE_CA_SERVER (value ${JSON.stringify(value)}): istiod's CA server is off exactly when ` +
+        "'certificateAuthority' is CertificateAuthority.external({ address }), which also points the proxies at that CA; set that instead");
     }
     if (RESERVED_ISTIOD_ENV.includes(name)) {
       throw new MeshValidationError(scope, `'istiodEnv' must not set ${name} (value ${JSON.stringify(value)}): it is derived from other props`);
     }
   }
 
+  const certificateAuthority = resolveCertificateAuthority(scope, props.certificateAuthority);
   const istiodResources = resolveResources(scope, 'istiodResources', props.istiodResources, defaults.istiodResources);
   const proxyResources = resolveResources(scope, 'proxyResources', props.proxyResources, defaults.proxyResources);
   const istiodName = `istiod${revision ? `-${revision}` : ''}`;
@@ -155,6 +162,7 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
     clusterName: props.clusterName ?? 'Kubernetes',
     network: props.network,
     cni: props.cni ?? false,
+    certificateAuthority,
     istiodName,
     istiodReplicas: replicas,
     istiodAutoscale: autoscale,
