@@ -21,7 +21,7 @@ import {
   validateDuration, validateFault, validateGatewayName, validateHostname, validatePercent, validateTrafficPolicy,
 } from './private/canary/validate';
 import { resolveWorkloads, ReleaseVersions } from './private/canary/workloads';
-import { asValidationMessages, MeshValidationError } from './private/errors';
+import { asValidationMessages, describeValue, MeshValidationError } from './private/errors';
 import { resolveHttpRoute } from './private/gateway/routes';
 import { hostCovers } from './private/gateway/validate';
 import { istioDuration } from './private/istio-duration';
@@ -355,6 +355,10 @@ export class CanaryRelease extends Construct {
       if (this.norm.kind === 'argo') this.renderArgo();
     }
 
+    if (props.canaryMatches !== undefined && props.canaryMatches !== null && !Array.isArray(props.canaryMatches)) {
+      throw new MeshValidationError(this, `'canaryMatches' must be a list of RequestMatch, got ${describeValue(props.canaryMatches, 'object')}; ` +
+        "e.g. [RequestMatch.headerExact('x-test-user', 'alice')]");
+    }
     for (const m of props.canaryMatches ?? []) this.addCanaryMatch(m);
     if (props.fault) {
       this.node.addValidation({
@@ -380,6 +384,10 @@ export class CanaryRelease extends Construct {
    */
   public addCanaryMatch(match: RequestMatch): void {
     const prop = `canaryMatches[${this.matches.length}]`;
+    if (!(match instanceof RequestMatch)) {
+      throw new MeshValidationError(this, `'${prop}' must be a RequestMatch, got ${describeValue(match, 'object')}; ` +
+        "e.g. RequestMatch.headerExact('x-test-user', 'alice')");
+    }
     const rendered = match._render(this, prop);
     if (this.norm.kind === 'flagger' && this.norm.iterations === undefined) {
       throw new MeshValidationError(this, `'${prop}' needs Flagger's 'iterations': Flagger routes matching requests to the canary only ` +

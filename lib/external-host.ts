@@ -57,7 +57,9 @@ export class ExternalHost {
    * address on that port.
    */
   public static tcp(host: string, port: number, addresses?: string[]): ExternalHost {
-    return new ExternalHost(host, port, ExternalHostProtocol.TCP, [...(addresses ?? [])]);
+    const host_ = new ExternalHost(host, port, ExternalHostProtocol.TCP, Array.isArray(addresses) ? [...addresses] : []);
+    host_._addressesInput = addresses;
+    return host_;
   }
 
   /** DNS name or prefix wildcard of the service. */
@@ -66,6 +68,12 @@ export class ExternalHost {
   public readonly port: number;
   /** Protocol on that port. */
   public readonly protocol: ExternalHostProtocol;
+  /**
+   * `addresses` as the caller passed them (a JavaScript caller may pass one string), checked
+   * where the host is used.
+   * @internal
+   */
+  public _addressesInput?: unknown;
   private readonly _addresses: string[];
 
   private constructor(host: string, port: number, protocol: ExternalHostProtocol, addresses: string[]) {

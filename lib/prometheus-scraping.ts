@@ -125,7 +125,8 @@ export class PrometheusScraping extends Construct {
     this.mesh = props.mesh;
     this.mode = props.mode ?? PrometheusScrapeMode.PROMETHEUS_OPERATOR;
     if (!Object.values(PrometheusScrapeMode).includes(this.mode)) {
-      throw new MeshValidationError(this, `'mode' must be a PrometheusScrapeMode (PROMETHEUS_OPERATOR, ANNOTATIONS), got ${JSON.stringify(this.mode)}`);
+      throw new MeshValidationError(this, '\'mode\' must be one of PrometheusScrapeMode.PROMETHEUS_OPERATOR, PrometheusScrapeMode.ANNOTATIONS, ' +
+        `got ${JSON.stringify(this.mode)}`);
     }
     dependOnMesh(this, props.mesh);
     if (this.mode === PrometheusScrapeMode.ANNOTATIONS) {

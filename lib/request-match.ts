@@ -195,7 +195,7 @@ export class RequestMatch {
         }
         case 'sourceNamespace': {
           if (!isDnsLabel(c.value)) {
-            throw new MeshValidationError(scope, `'${prop}' sourceNamespace must be a namespace name (DNS label), got ${describeValue(c.value)}`);
+            throw new MeshValidationError(scope, `'${prop}' sourceNamespace must be a namespace name (DNS label) such as "web", got ${describeValue(c.value)}`);
           }
           if (out.sourceNamespace !== undefined && out.sourceNamespace !== c.value) once('source namespace', c.what);
           out.sourceNamespace = c.value;
@@ -232,7 +232,7 @@ export class RequestMatch {
   private stringValue(scope: IConstruct, prop: string, c: Condition, what: string): string {
     const value = c.value;
     if (typeof value !== 'string') {
-      throw new MeshValidationError(scope, `'${prop}' value of ${what} must be a string, got ${describeValue(value)}`);
+      throw new MeshValidationError(scope, `'${prop}' value of ${what} must be a string such as ${what === 'path' ? '"/api/"' : '"jason"'}, got ${describeValue(value)}`);
     }
     if (value.length === 0) {
       throw new MeshValidationError(scope, `'${prop}' has an empty value for ${what}, which matches nothing useful; give the value to match`);

@@ -85,7 +85,7 @@ export class ServiceRouting extends Construct {
     markLibraryConstruct(this);
     if (!props || !(props.service instanceof RoutedService)) {
       throw new MeshValidationError(this, '\'service\' must be a RoutedService (RoutedService.fromService(service) or RoutedService.fromName(name, namespace, port)), ' +
-        `got ${describeValue(props?.service)}`);
+        `got ${describeValue(props?.service, 'object')}; e.g. RoutedService.fromService(apiService)`);
     }
     const service = props.service._resolve(this);
     this.serviceName = service.name;

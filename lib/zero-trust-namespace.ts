@@ -18,7 +18,7 @@ import { markLibraryConstruct } from './private/analyzer/ownership';
 import { appIndex, oncePerSynth } from './private/app-scan';
 import { describeValue, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
-import { validateDnsLabel } from './private/validate';
+import { validateDnsLabel, validateEnum } from './private/validate';
 import { ExternalEgress } from './private/zero-trust/external-egress';
 import { labelsKey, NameAllocator, objectName } from './private/zero-trust/names';
 import { peerPodSelectors, portsNotExposed, unknownServiceAccount } from './private/zero-trust/peer-pods';
@@ -345,7 +345,13 @@ export class ZeroTrustNamespace extends Construct {
     }
     this.name = props.name;
     this.mesh = props.mesh;
+    validateEnum(this, 'enforcement', props.enforcement, 'PolicyEnforcement', { ...PolicyEnforcement });
     this.enforcement = props.enforcement ?? PolicyEnforcement.ENFORCE;
+    for (const flag of ['allowPrometheusScraping', 'checkProbeRewrite'] as const) {
+      if (props[flag] !== undefined && props[flag] !== null && typeof props[flag] !== 'boolean') {
+        throw new MeshValidationError(this, `'${flag}' must be true or false, got ${describeValue(props[flag], 'boolean')}`);
+      }
+    }
     this.enforced = this.enforcement === PolicyEnforcement.ENFORCE;
     this.ingressGateway = props.ingressGateway ?? MeshPeer.ingressGateway();
     this.allowPrometheusScraping = props.allowPrometheusScraping ?? true;
@@ -568,6 +574,10 @@ export class ZeroTrustNamespace extends Construct {
     }
     validateExternalHostName(this, 'ExternalHost host', host.host, host.protocol !== ExternalHostProtocol.TCP);
     validatePort(this, 'ExternalHost port', host.port);
+    if (host._addressesInput !== undefined && host._addressesInput !== null && !Array.isArray(host._addressesInput)) {
+      throw new MeshValidationError(this, `'ExternalHost addresses' of ${host.host} must be a list such as ["203.0.113.10"], ` +
+        `got ${describeValue(host._addressesInput, 'object')}; wrap the address in [ ]`);
+    }
     host.addresses.forEach((a, i) => validateAddress(this, `ExternalHost addresses[${i}]`, a));
     this.externalEgress.add({ host, from });
     // No Sidecar host of its own: the ServiceEntry lives in this namespace (exportTo "."), so
@@ -963,7 +973,8 @@ export class ZeroTrustNamespace extends Construct {
       }
       if (!url || url.protocol !== 'https:') {
         throw new MeshValidationError(this,
-          `'${prop}.jwksUri' must be an https:// URL (keys fetched over plain HTTP can be forged), got ${JSON.stringify(j.jwksUri)}`);
+          `'${prop}.jwksUri' must be an https:// URL such as "https://login.example.gov/.well-known/jwks.json" (keys fetched over plain HTTP ` +
+          `can be forged), got ${describeValue(j.jwksUri)}`);
       }
       validateList(this, `${prop}.audiences`, j.audiences, "omit 'audiences' to accept any audience",
         (a, aProp) => validateRequired(this, aProp, a, 'give the aud value'));

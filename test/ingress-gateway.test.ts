@@ -674,8 +674,8 @@ describe('routes', () => {
 
   test.each([
     [{ path: PathMatch.prefix('api') }, /^\[edge\/Public\] 'path' prefix path must start with '\/' and contain no spaces, got "api"; e.g. "\/api"$/],
-    [{ path: PathMatch.regex('(?=x)') }, /^\[edge\/Public\] 'path' must be a non-empty RE2 regular expression \(no look-around or back-references\), got "\(\?=x\)"$/],
-    [{ headers: [HeaderMatch.regex('x-tier', '(gold')] }, /^\[edge\/Public\] 'headers\[0\].value' must be a non-empty RE2 regular expression \(no look-around or back-references\), got "\(gold"$/],
+    [{ path: PathMatch.regex('(?=x)') }, /^\[edge\/Public\] 'path' must be a non-empty RE2 regular expression \(no look-around or back-references\), got "\(\?=x\)"; escape literal characters/],
+    [{ headers: [HeaderMatch.regex('x-tier', '(gold')] }, /^\[edge\/Public\] 'headers\[0\].value' must be a non-empty RE2 regular expression \(no look-around or back-references\), got "\(gold"; escape literal characters/],
     [{ headers: [HeaderMatch.exact('x-tier', 'gold\nx-admin: 1')] }, /^\[edge\/Public\] 'headers\[0\].value' of header "x-tier" contains a control character \(newline, tab, NUL\), got "gold\\nx-admin: 1"; header values cannot carry them/],
     [{ headers: [HeaderMatch.exact('X-Tier', 'gold')] }, /^\[edge\/Public\] 'headers\[0\].name' must be a lowercase HTTP header name such as "x-request-id", got "X-Tier"$/],
     [{ headers: [HeaderMatch.exact('x-a', '1'), HeaderMatch.prefix('x-a', '2')] }, /^\[edge\/Public\] 'headers' matches header "x-a" twice; keep one match per header/],
@@ -683,7 +683,7 @@ describe('routes', () => {
     [{ retries: { attempts: -1 } }, /^\[edge\/Public\] 'retries.attempts' must be an integer between 0 and 100, got -1; use 0 to turn retries off$/],
     [{ retries: { attempts: 1, retryOn: ['5XX'] } }, /^\[edge\/Public\] 'retries.retryOn\[0\]' must be an Envoy retry condition \(5xx, gateway-error, .*\) or an HTTP status code such as "503", got "5XX"$/],
     [{ rewrite: {} }, /^\[edge\/Public\] 'rewrite' must set 'uri' or 'authority'; omit 'rewrite' to forward requests unchanged$/],
-    [{ rewrite: { uri: 'v2' } }, /^\[edge\/Public\] 'rewrite.uri' must start with '\/' and contain no spaces, got "v2"$/],
+    [{ rewrite: { uri: 'v2' } }, /^\[edge\/Public\] 'rewrite.uri' must start with '\/' and contain no spaces, such as "\/v2\/", got "v2"$/],
     [{ corsPolicy: { allowOrigins: ['portal.example.com'] } }, /^\[edge\/Public\] 'corsPolicy.allowOrigins\[0\]' must be "\*" or an origin such as "https:\/\/app.example.com" \(scheme and host, no path\), got "portal.example.com"$/],
     [{ corsPolicy: { allowOrigins: ['*'], allowCredentials: true } }, /^\[edge\/Public\] 'corsPolicy.allowCredentials' cannot be combined with origin "\*"/],
     [{ corsPolicy: { allowOrigins: [] } }, /^\[edge\/Public\] 'corsPolicy.allowOrigins' must list at least one origin/],
@@ -1011,7 +1011,7 @@ describe('IngressGateway.fromExisting', () => {
   });
 
   test.each([
-    [{ gatewayName: 'Public' }, "[edge/Bad] 'gatewayName' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got \"Public\""],
+    [{ gatewayName: 'Public' }, "[edge/Bad] 'gatewayName' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters) such as "payments", got \"Public\""],
     [{ selectorLabels: {} }, "[edge/Bad] 'selectorLabels' must be a non-empty object of string labels of the gateway pods, e.g. { istio: 'ingressgateway' }, got {} (object)"],
     [{ selectorLabels: { istio: 1 } }, "[edge/Bad] 'selectorLabels' must be a non-empty object of string labels of the gateway pods, e.g. { istio: 'ingressgateway' }, got {\"istio\":1} (object)"],
   ])('fails on %p with the fix', (props, message) => {

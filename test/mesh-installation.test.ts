@@ -238,7 +238,7 @@ describe('validation', () => {
   test.each([
     [{ revision: 'Canary' }, /^\[test\/Mesh\] 'revision' must be a DNS-1123 label .* got "Canary"$/],
     [{ revision: '1-30-' }, /'revision' must be a DNS-1123 label .* got "1-30-"/],
-    [{ revision: 'a'.repeat(57) }, /'revision' must be a DNS-1123 label .*at most 56 characters\), got "a{57}"/],
+    [{ revision: 'a'.repeat(57) }, /'revision' must be a DNS-1123 label .*at most 56 characters\) such as "1-30", got "a{57}"/],
     [{ revision: 'default' }, /'revision' "default" names the unrevisioned control plane; omit 'revision' instead/],
     [{ namespace: 'Istio_System' }, /'namespace' must be a DNS-1123 label .* got "Istio_System"/],
     [{ tag: '' }, /'tag' must not be empty, got ""; omit 'tag' to use 1.30.3/],
@@ -248,7 +248,7 @@ describe('validation', () => {
     [{ tag: '1.29.2-distroless' }, /'tag' "1.29.2-distroless" is Istio 1.29/],
     [{ hub: 'registry.example.com/istio/' }, /^\[test\/Mesh\] 'hub' must be a registry path without a scheme or a trailing '\/' \(images are written <hub>\/pilot:<tag>\), got "registry.example.com\/istio\/"; e.g. "registry.example.com\/istio"$/],
     [{ hub: 'https://registry.example.com/istio' }, /'hub' must be a registry path without a scheme or a trailing '\/'/],
-    [{ tag: 1.30 as unknown as string }, /^\[test\/Mesh\] 'tag' must be a string, got 1.3 \(number\)$/],
+    [{ tag: 1.30 as unknown as string }, /^\[test\/Mesh\] 'tag' must be a string, got 1.3 \(number\); omit 'tag' to use 1.30.3$/],
     [{ istiodEnv: { PILOT_TRACE_SAMPLING: 5 as unknown as string } }, /^\[test\/Mesh\] 'istiodEnv.PILOT_TRACE_SAMPLING' must be a string \(Kubernetes env values are strings\), got 5 \(number\); quote it, e.g. PILOT_TRACE_SAMPLING: "5"$/],
     [{ istiodEnv: { FEATURE: null as unknown as string } }, /'istiodEnv.FEATURE' must be a string \(Kubernetes env values are strings\), got null/],
     [{ profile: 'ambient' as MeshProfile }, /'profile' must be one of MeshProfile.DEFAULT, MeshProfile.MINIMAL, MeshProfile.DEMO, got "ambient"/],

@@ -54,7 +54,7 @@ describe('MeshPeer.serviceAccount', () => {
     expect(() => resolve(MeshPeer.serviceAccount('Front_End', 'web')))
       .toThrow(/^\[apps\] 'MeshPeer.serviceAccount namespace' must be a DNS-1123 label .* got "Front_End"$/);
     expect(() => resolve(MeshPeer.serviceAccount('frontend', 'Web App')))
-      .toThrow(/^\[apps\] 'MeshPeer.serviceAccount name' must be a DNS-1123 subdomain \(lowercase letters, digits, '-' and '.', at most 253 characters\), got "Web App"$/);
+      .toThrow(/^\[apps\] 'MeshPeer.serviceAccount name' must be a DNS-1123 subdomain \(lowercase letters, digits, '-' and '.', at most 253 characters\) such as "web", got "Web App"$/);
   });
 });
 

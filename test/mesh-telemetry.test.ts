@@ -166,7 +166,7 @@ describe('tracing', () => {
 
   test.each([-1, -0.01, 100.01, 120, NaN])('fails with sampling %p', (value) => {
     expect(() => meshTelemetry({ tracing: { randomSamplingPercentage: value } }))
-      .toThrow(new RegExp(`^\\[obs/Telemetry\\] 'tracing.randomSamplingPercentage' must be between 0 and 100, got ${value}$`));
+      .toThrow(new RegExp(`^\\[obs/Telemetry\\] 'tracing.randomSamplingPercentage' must be a number between 0 and 100 \\(e.g. 1 for 1 % of requests\\), got ${value}$`));
   });
 
   test('addTracing() adds an entry per call (e.g. per mode)', () => {

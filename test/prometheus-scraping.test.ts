@@ -203,7 +203,7 @@ describe('validation', () => {
 
   test('fails with an unknown mode', () => {
     expect(() => scraping({ mode: 'PULL' as PrometheusScrapeMode }))
-      .toThrow(/^\[apps\/Scrape\] 'mode' must be a PrometheusScrapeMode \(PROMETHEUS_OPERATOR, ANNOTATIONS\), got "PULL"$/);
+      .toThrow(/^\[apps\/Scrape\] 'mode' must be one of PrometheusScrapeMode.PROMETHEUS_OPERATOR, PrometheusScrapeMode.ANNOTATIONS, got "PULL"$/);
   });
 
   test('fails at synth when a listed ZeroTrustNamespace blocks scraping', () => {

@@ -1197,9 +1197,9 @@ describe('validation', () => {
     ['a rewrite without a path or an authority', { to: RouteTo.version('v1'), rewrite: {} },
       '\'routes[0].rewrite\' must set \'uri\' or \'authority\'; omit \'routes[0].rewrite\' to forward requests unchanged'],
     ['a rewrite path given as a number', { to: RouteTo.version('v1'), rewrite: { uri: 2 } },
-      '\'routes[0].rewrite.uri\' must start with \'/\' and contain no spaces, got 2 (number)'],
+      '\'routes[0].rewrite.uri\' must start with \'/\' and contain no spaces, such as "/v2/", got 2 (number)'],
     ['a redirect to a path without a leading slash', { redirect: { uri: 'new' } },
-      '\'routes[0].redirect.uri\' must start with \'/\' and contain no spaces, got "new"'],
+      '\'routes[0].redirect.uri\' must start with \'/\' and contain no spaces, such as "/v2/", got "new"'],
     ['a redirect to an upper-case host', { redirect: { authority: 'Shop.Example.com' } },
       '\'routes[0].redirect.authority\' must be a lowercase host[:port], got "Shop.Example.com"'],
     ['a redirect without a path or an authority', { redirect: {} },
@@ -1209,7 +1209,7 @@ describe('validation', () => {
     ['RouteTo.version() without a name', { to: RouteTo.version(undefined as any) },
       '\'routes[0].to\' RouteTo.version() needs a version name such as "v1", got undefined'],
     ['a route name that is not a DNS label', { name: 'Jason Route', to: RouteTo.version('v1') },
-      '\'routes[0].name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters), got "Jason Route"'],
+      '\'routes[0].name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters) such as "payments", got "Jason Route"'],
   ])('fails for %s', (_what, route, message) => {
     expect(routing([route as ServiceRouteOptions])).toThrow(new Error(`[bookinfo/Reviews] ${message}`));
   });
@@ -1217,14 +1217,15 @@ describe('validation', () => {
   test('fails for \'service\' given as a string', () => {
     const f = bookinfo(['v1']);
     expect(() => new ServiceRouting(f.chart, 'Reviews', { service: 'reviews' as any })).toThrow(new Error(
-      '[bookinfo/Reviews] \'service\' must be a RoutedService (RoutedService.fromService(service) or RoutedService.fromName(name, namespace, port)), got "reviews"'));
+      '[bookinfo/Reviews] \'service\' must be a RoutedService (RoutedService.fromService(service) or RoutedService.fromName(name, namespace, port)), got "reviews" (string); ' +
+      'e.g. RoutedService.fromService(apiService)'));
   });
 
   test.each([
     ['a null name', [{ name: null }],
-      '\'versions[0].name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters), got null'],
+      '\'versions[0].name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters) such as "payments", got null'],
     ['a name that is not a DNS label', [{ name: 'V1.0' }],
-      '\'versions[0].name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters), got "V1.0"'],
+      '\'versions[0].name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters) such as "payments", got "V1.0"'],
     ['a null version', [null], '\'versions[0]\' must be a version object such as { name: \'v1\' }, got null'],
     ['an empty selector', [{ name: 'v1', selector: {} }], '\'versions[0].selector\' must be a non-empty object of pod labels, e.g. { version: \'v2\' }, got {} (object)'],
     ['a selector value that is not a label value', [{ name: 'v1', selector: { version: '1.0 beta' } }],
@@ -1324,7 +1325,7 @@ describe('RoutedService', () => {
       '\'service\' must be a Service of this app (cdk8s-plus Service, k8s.KubeService or ApiObject), got construct bookinfo/Nothing; for a Service ' +
       'defined elsewhere use RoutedService.fromName(name, namespace, port)'],
     ['a name that is not a DNS label', () => RoutedService.fromName('Reviews', 'bookinfo'),
-      '\'service name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters), got "Reviews"'],
+      '\'service name\' must be a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters) such as "payments", got "Reviews"'],
     ['a port out of range', () => RoutedService.fromName('reviews', 'bookinfo', 0), '\'port\' must be an integer between 1 and 65535, got 0'],
   ])('fails for %s', (_what, service, message) => {
     const f = bookinfo([]);

@@ -451,7 +451,7 @@ describe('allowFrom', () => {
 
   test.each([
     ['/api/*/items', "[apps/Shop] 'paths[0]' has '*' inside the path (\"/api/*/items\"), where Istio compares it literally; use a prefix (\"/api/*\"), a suffix (\"*.html\") or a template segment (\"/api/{*}/items\")"],
-    [7, "[apps/Shop] 'paths[0]' must start with '/' (or '*' for a suffix match) and contain no spaces, got 7 (number)"],
+    [7, "[apps/Shop] 'paths[0]' must start with '/' (or '*' for a suffix match) and contain no spaces, such as "/api/*", got 7 (number)"],
   ])('fails on path %p with the fix', (path, message) => {
     const { ns } = shop();
     expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { paths: [path as string] })).toThrow(message);
@@ -468,7 +468,7 @@ describe('allowFrom', () => {
 
     // THEN
     expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { paths: ['api/*'] }))
-      .toThrow(/^\[apps\/Shop\] 'paths\[0\]' must start with '\/' \(or '\*' for a suffix match\) and contain no spaces, got "api\/\*"$/);
+      .toThrow(/^\[apps\/Shop\] 'paths\[0\]' must start with '\/' \(or '\*' for a suffix match\) and contain no spaces, such as "\/api\/\*", got "api\/\*"$/);
   });
 
   test('fails on a duplicate rule', () => {
@@ -807,7 +807,7 @@ describe('validation of the namespace', () => {
     expect(make('B', [{ issuer: ' ', jwksUri: 'https://x.example/jwks' }]))
       .toThrow(/^\[apps\/B\] 'jwtIssuers\[0\].issuer' is required and must not be blank, got " "; give the iss claim of the tokens/);
     expect(make('C', [{ issuer: 'x', jwksUri: 'http://x.example/jwks' }]))
-      .toThrow(/^\[apps\/C\] 'jwtIssuers\[0\].jwksUri' must be an https:\/\/ URL \(keys fetched over plain HTTP can be forged\), got "http:\/\/x.example\/jwks"$/);
+      .toThrow(/^\[apps\/C\] 'jwtIssuers\[0\].jwksUri' must be an https:\/\/ URL such as "https:\/\/login.example.gov\/.well-known\/jwks.json" \(keys fetched over plain HTTP can be forged\), got "http:\/\/x.example\/jwks"$/);
     expect(make('D', [{ issuer: 'x', jwksUri: 'not a url' }])).toThrow(/'jwtIssuers\[0\].jwksUri' must be an https:\/\/ URL/);
     expect(make('E', [{ issuer: 'x', jwksUri: 'https://x.example/jwks', audiences: [] }]))
       .toThrow(/^\[apps\/E\] 'jwtIssuers\[0\].audiences' must not be empty; omit 'audiences' to accept any audience$/);

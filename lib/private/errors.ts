@@ -41,6 +41,7 @@ export function asValidationMessages(scope: IConstruct, messages: string[]): str
  */
 export function describeValue(value: unknown, expected = 'string'): string {
   if (value === null || value === undefined) return String(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return expected === 'number' ? String(value) : `${value} (number)`;
   const text = JSON.stringify(value) ?? String(value);
   return typeof value === expected ? text : `${text} (${typeof value})`;
 }

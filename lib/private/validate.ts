@@ -13,7 +13,7 @@ export function validateDnsLabel(scope: IConstruct, prop: string, value: string,
   if (!isDnsLabel(value, maxLength)) {
     throw new MeshValidationError(scope,
       `'${prop}' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending ` +
-      `with a letter or digit, at most ${maxLength} characters), got ${describeValue(value)}`);
+      `with a letter or digit, at most ${maxLength} characters) such as "${/revision/i.test(prop) ? '1-30' : 'payments'}", got ${describeValue(value)}`);
   }
 }
 
@@ -28,7 +28,7 @@ export function validateIntRange(scope: IConstruct, prop: string, value: number,
 /** Throws when a string prop is present but empty or blank. */
 export function validateNotBlank(scope: IConstruct, prop: string, value: string | undefined, fix: string): void {
   if (value !== undefined && typeof value !== 'string') {
-    throw new MeshValidationError(scope, `'${prop}' must be a string, got ${describeValue(value)}`);
+    throw new MeshValidationError(scope, `'${prop}' must be a string, got ${describeValue(value)}; ${fix}`);
   }
   if (value !== undefined && value.trim().length === 0) {
     throw new MeshValidationError(scope, `'${prop}' must not be empty, got ${JSON.stringify(value)}; ${fix}`);

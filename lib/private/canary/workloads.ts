@@ -6,7 +6,7 @@ import { validateLabelValue } from './validate';
 import type { SplitLevel } from '../../canary-release';
 import type { ReleaseWorkload } from '../../release-workload';
 import { AppService, resolveService } from '../app-objects';
-import { MeshValidationError } from '../errors';
+import { describeValue, MeshValidationError } from '../errors';
 import { validateDnsLabel } from '../validate';
 
 /** Labels Istio reads the canonical revision from, before `version`. */
@@ -55,8 +55,15 @@ export interface WorkloadInputs {
  */
 export function resolveWorkloads(scope: IConstruct, inputs: WorkloadInputs): ReleaseVersions {
   const kind = inputs.strategy.kind;
+  for (const prop of ['canary', 'stable'] as const) {
+    const w = inputs[prop];
+    if ((prop === 'canary' || (w !== undefined && w !== null)) && typeof (w as any)?._resolve !== 'function') {
+      throw new MeshValidationError(scope, `'${prop}' must be a ReleaseWorkload, got ${describeValue(w, 'object')}; ` +
+        `e.g. ReleaseWorkload.fromDeployment(${prop}Deployment) or ReleaseWorkload.fromSelector(WorkloadSelector.fromLabels({ app: 'api', version: 'v2' }))`);
+    }
+  }
   const canary = inputs.canary._resolve(scope, 'canary');
-  const stable = inputs.stable?._resolve(scope, 'stable');
+  const stable = inputs.stable ? inputs.stable._resolve(scope, 'stable') : undefined;
   const service = inputs.service === undefined ? undefined : resolveService(scope, 'service', inputs.service,
     "omit 'service' to have the release create one, or pass the Service clients call");
   if (kind === 'static' && !stable) {

@@ -112,7 +112,7 @@ export function validateRewrite(scope: IConstruct, prop: string, rewrite: HttpRe
 /** Throws unless `uri` (when given) is a path: starts with '/', no spaces or control characters. */
 export function validateUriValue(scope: IConstruct, prop: string, uri: unknown): void {
   if (uri !== undefined && (typeof uri !== 'string' || !uri.startsWith('/') || /[\s\u0000-\u001f]/.test(uri))) {
-    throw new MeshValidationError(scope, `'${prop}' must start with '/' and contain no spaces, got ${describeValue(uri)}`);
+    throw new MeshValidationError(scope, `'${prop}' must start with '/' and contain no spaces, such as "/v2/", got ${describeValue(uri)}`);
   }
 }
 
@@ -152,6 +152,17 @@ export function validateHeaderOperations(scope: IConstruct, prop: string, ops?: 
   names.forEach((n) => {
     if (!TOKEN.test(n)) throw new MeshValidationError(scope, `'${prop}' names an invalid HTTP header ${JSON.stringify(n)}; use a header name such as "x-request-id"`);
   });
+  for (const op of ['set', 'add'] as const) {
+    for (const [name, value] of Object.entries(ops[op] ?? {})) {
+      if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value)) {
+        throw new MeshValidationError(scope, `'${prop}.${op}.${name}' must be a header value without control characters (a string such as "v2"), ` +
+          `got ${describeValue(value)}; header values are text on one line`);
+      }
+    }
+  }
+  if (ops.remove !== undefined && !Array.isArray(ops.remove)) {
+    throw new MeshValidationError(scope, `'${prop}.remove' must be a list of header names such as ["x-debug"], got ${describeValue(ops.remove, 'object')}`);
+  }
 }
 
 /**

@@ -79,7 +79,8 @@ function validateRegex(scope: IConstruct, prop: string, regex: string): void {
   }
   if (!ok) {
     throw new MeshValidationError(scope,
-      `'${prop}' must be a non-empty RE2 regular expression (no look-around or back-references), got ${JSON.stringify(regex)}`);
+      `'${prop}' must be a non-empty RE2 regular expression (no look-around or back-references), got ${JSON.stringify(regex)}; ` +
+      'escape literal characters such as ( [ . with \\');
   }
 }
 

@@ -7,7 +7,7 @@ import {
   TelemetrySpecMetricsOverridesTagOverridesOperation, TelemetrySpecTracing, TelemetrySpecTracingCustomTags, TelemetrySpecTracingMatchMode,
 } from '../../imports/telemetry.istio.io';
 import { AccessLoggingOptions, IstioMetric, MetricOverride, MetricsOptions, TracingOptions, WorkloadMode } from '../../telemetry-options';
-import { MeshValidationError } from '../errors';
+import { describeValue, MeshValidationError } from '../errors';
 
 const SIGNAL_WORDS: Record<TelemetrySignal, string> = { tracing: 'tracing', accessLogging: 'access-log', metrics: 'metrics' };
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
@@ -21,7 +21,8 @@ export function renderTracing(scope: IConstruct, facts: MeshTelemetryFacts | und
   }
   const sampling = options.randomSamplingPercentage;
   if (sampling !== undefined && !(typeof sampling === 'number' && sampling >= 0 && sampling <= 100)) {
-    throw new MeshValidationError(scope, `'tracing.randomSamplingPercentage' must be between 0 and 100, got ${sampling}`);
+    throw new MeshValidationError(scope, '\'tracing.randomSamplingPercentage\' must be a number between 0 and 100 (e.g. 1 for 1 % of requests), ' +
+      `got ${describeValue(sampling, 'number')}`);
   }
   return {
     providers,
@@ -142,11 +143,17 @@ function renderMode(scope: IConstruct, prop: string, mode: WorkloadMode | undefi
 function resolveProviders(scope: IConstruct, facts: MeshTelemetryFacts | undefined, signal: TelemetrySignal, prop: string,
   names: string[] | undefined): Array<{ name: string }> | undefined {
   if (names === undefined) return undefined;
+  if (!Array.isArray(names)) {
+    throw new MeshValidationError(scope, `'${prop}' must be a list of provider names such as ["otel"], got ${describeValue(names, 'object')}; wrap the name in [ ]`);
+  }
   if (names.length === 0) {
     throw new MeshValidationError(scope, `'${prop}' must not be empty; omit it to use the mesh's default ${SIGNAL_WORDS[signal]} providers`);
   }
   const seen = new Set<string>();
   names.forEach((name, i) => {
+    if (typeof name !== 'string') {
+      throw new MeshValidationError(scope, `'${prop}[${i}]' must name an extension provider such as "otel", got ${describeValue(name)}`);
+    }
     if (seen.has(name)) throw new MeshValidationError(scope, `'${prop}' lists ${JSON.stringify(name)} twice; remove the duplicate`);
     seen.add(name);
     if (name.trim().length === 0) throw new MeshValidationError(scope, `'${prop}[${i}]' must name an extension provider, got ""`);

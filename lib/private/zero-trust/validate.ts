@@ -11,9 +11,9 @@ const HTTP_METHOD = /^[A-Z]+$/;
 
 /** Throws unless `value` is an RFC 1123 DNS subdomain (what Kubernetes accepts as a ServiceAccount name). */
 export function validateDnsSubdomain(scope: IConstruct, prop: string, value: string): void {
-  if (value.length === 0 || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
     throw new MeshValidationError(scope,
-      `'${prop}' must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters), got ${JSON.stringify(value)}`);
+      `'${prop}' must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters) such as "web", got ${describeValue(value)}`);
   }
 }
 
@@ -26,6 +26,9 @@ export function validatePort(scope: IConstruct, prop: string, port: number): voi
 export function validateList<T>(scope: IConstruct, prop: string, values: T[] | undefined, omitFix: string,
   check: (value: T, elementProp: string) => void): void {
   if (values === undefined) return;
+  if (!Array.isArray(values)) {
+    throw new MeshValidationError(scope, `'${prop}' must be a list, got ${describeValue(values, 'object')}; wrap the value in [ ], or ${omitFix}`);
+  }
   if (values.length === 0) {
     throw new MeshValidationError(scope, `'${prop}' must not be empty; ${omitFix}`);
   }
@@ -42,6 +45,9 @@ export function validateList<T>(scope: IConstruct, prop: string, values: T[] | u
 
 /** Throws unless `labels` is a non-empty map of valid Kubernetes label keys and values. */
 export function validateLabels(scope: IConstruct, prop: string, labels: { [key: string]: string }): void {
+  if (!labels || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw new MeshValidationError(scope, `'${prop}' must be a map of pod labels such as { app: 'api' }, got ${describeValue(labels, 'object')}`);
+  }
   const entries = Object.entries(labels);
   if (entries.length === 0) {
     throw new MeshValidationError(scope, `'${prop}' must have at least one label; to select every workload of the namespace, omit the selector`);
@@ -55,13 +61,16 @@ export function validateLabels(scope: IConstruct, prop: string, labels: { [key: 
       throw new MeshValidationError(scope, `'${prop}' has an invalid label key ${JSON.stringify(key)}; use [prefix/]name with a name of at most 63 alphanumerics, '-', '_' or '.'`);
     }
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      throw new MeshValidationError(scope, `'${prop}' has an invalid value ${JSON.stringify(value)} for label "${key}"; use at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric`);
+      throw new MeshValidationError(scope, `'${prop}' has an invalid value ${describeValue(value)} for label "${key}"; use at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric`);
     }
   }
 }
 
 /** Throws unless `host` is a lowercase DNS name with at least two labels, optionally with a `*.` prefix. */
 export function validateExternalHostName(scope: IConstruct, prop: string, host: string, allowWildcard: boolean): void {
+  if (typeof host !== 'string') {
+    throw new MeshValidationError(scope, `'${prop}' must be a host name such as "api.example.com", got ${describeValue(host)}`);
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host) || host.includes('/') || host.includes(':')) {
     throw new MeshValidationError(scope,
       `'${prop}' must be a host name without scheme, port or path, got ${JSON.stringify(host)}; e.g. "api.example.com"`);
@@ -82,6 +91,9 @@ export function validateExternalHostName(scope: IConstruct, prop: string, host: 
 
 /** Throws unless `address` is an IPv4/IPv6 address or CIDR block. */
 export function validateAddress(scope: IConstruct, prop: string, address: string): void {
+  if (typeof address !== 'string') {
+    throw new MeshValidationError(scope, `'${prop}' must be an IP address or CIDR block such as "203.0.113.10", got ${describeValue(address)}`);
+  }
   const [ip, bits, extra] = address.split('/');
   const family = isIP(ip);
   const max = family === 4 ? 32 : 128;
@@ -93,15 +105,15 @@ export function validateAddress(scope: IConstruct, prop: string, address: string
 
 /** Throws unless `method` is an upper-case HTTP method token. */
 export function validateMethod(scope: IConstruct, prop: string, method: string): void {
-  if (!HTTP_METHOD.test(method)) {
-    throw new MeshValidationError(scope, `'${prop}' must be an upper-case HTTP method such as "GET", got ${JSON.stringify(method)}`);
+  if (typeof method !== 'string' || !HTTP_METHOD.test(method)) {
+    throw new MeshValidationError(scope, `'${prop}' must be an upper-case HTTP method such as "GET", got ${describeValue(method)}`);
   }
 }
 
 /** Throws unless `path` is an Istio path match: starts with '/', or is a '*' prefix/suffix/presence match. */
 export function validatePath(scope: IConstruct, prop: string, path: string): void {
   if (typeof path !== 'string' || !(path.startsWith('/') || path.startsWith('*')) || /\s/.test(path)) {
-    throw new MeshValidationError(scope, `'${prop}' must start with '/' (or '*' for a suffix match) and contain no spaces, got ${describeValue(path)}`);
+    throw new MeshValidationError(scope, `'${prop}' must start with '/' (or '*' for a suffix match) and contain no spaces, such as "/api/*", got ${describeValue(path)}`);
   }
   // Istio matches '*' only as the whole path, a prefix ("/api/*") or a suffix ("*.html"); inside a
   // path it is a literal character, unless written as a template segment ({*} or {**}).
