@@ -355,6 +355,10 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     }
   }
 
+  private object(id: string): ApiObject {
+    return this.node.findChild(id) as ApiObject;
+  }
+
   /** Objects this installation emits that an installation declared before it also emits. */
   private sharedObjects(): string[] {
     const all = allConstructs(this).filter((c): c is MeshInstallation => c instanceof MeshInstallation);
@@ -365,6 +369,39 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
   /** Namespace labels that turn on sidecar injection by this control plane. */
   public get injectionLabels(): { [key: string]: string } {
     return injectionLabelsFor(this.revision);
+  }
+
+  /**
+   * The istiod Deployment (`istiod[-<rev>]`), for patches no prop covers (node selectors,
+   * priority class, extra volumes): `mesh.istiodDeployment.addJsonPatch(JsonPatch.add(...))`.
+   */
+  public get istiodDeployment(): ApiObject {
+    return this.object('IstiodDeployment');
+  }
+
+  /** The istiod Service (`istiod[-<rev>]`: xDS 15010/15012, webhooks 443, metrics 15014). */
+  public get istiodService(): ApiObject {
+    return this.object('IstiodService');
+  }
+
+  /** The mesh config ConfigMap (`istio[-<rev>]`, key `mesh`). */
+  public get meshConfigMap(): ApiObject {
+    return this.object('MeshConfig');
+  }
+
+  /** The sidecar injector ConfigMap (`istio-sidecar-injector[-<rev>]`, keys `config` and `values`). */
+  public get injectorConfigMap(): ApiObject {
+    return this.object('SidecarInjectorConfig');
+  }
+
+  /** The MutatingWebhookConfiguration that injects sidecars (`istio-sidecar-injector[-<rev>]`). */
+  public get injectionWebhook(): ApiObject {
+    return this.object('SidecarInjectorWebhook');
+  }
+
+  /** The ValidatingWebhookConfiguration of Istio's config (`istio-validator[-<rev>]-<namespace>`). */
+  public get validationWebhook(): ApiObject {
+    return this.object('ValidationWebhook');
   }
 
   /** Every Kubernetes object this installation emits, in synthesis order. */
