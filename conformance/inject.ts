@@ -22,8 +22,8 @@ import { CheckResult, ConformanceContext, emptyResult } from './report';
 /** A control plane configuration the fixtures are injected with. */
 export interface InjectionVariant {
   readonly name: string;
-  /** MeshInstallation props. */
-  readonly props: { readonly revision?: string; readonly cni?: boolean };
+  /** MeshInstallation props (`caAddress` becomes `CertificateAuthority.external({ address })`). */
+  readonly props: { readonly revision?: string; readonly cni?: boolean; readonly caAddress?: string };
   /** The same settings for `istioctl manifest generate --set`. */
   readonly istioctlSet: readonly string[];
 }
@@ -36,6 +36,12 @@ export const VARIANTS: readonly InjectionVariant[] = [
   { name: 'default', props: {}, istioctlSet: [] },
   { name: 'revision-canary', props: { revision: 'canary' }, istioctlSet: ['revision=canary'] },
   { name: 'cni', props: { cni: true }, istioctlSet: ['components.cni.enabled=true'] },
+  {
+    // cert-manager's istio-csr signs: proxies must send their CSRs there, not to istiod.
+    name: 'external-ca',
+    props: { caAddress: 'cert-manager-istio-csr.cert-manager.svc:443' },
+    istioctlSet: ['values.global.caAddress=cert-manager-istio-csr.cert-manager.svc:443', 'values.pilot.env.ENABLE_CA_SERVER=false'],
+  },
 ];
 
 /**
@@ -80,7 +86,8 @@ export const synthesizedMesh: ManifestSource = (variant, ctx) => {
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
   const chart = new Chart(Testing.app(), 'inject');
-  new lib.MeshInstallation(chart, 'Mesh', variant.props);
+  const { caAddress, ...props } = variant.props;
+  new lib.MeshInstallation(chart, 'Mesh', { ...props, certificateAuthority: caAddress ? lib.CertificateAuthority.external({ address: caAddress }) : undefined });
   return { docs: Testing.synth(chart) };
 };
 
@@ -170,6 +177,8 @@ export interface InjectionSettings {
   readonly proxyImage?: string;
   /** @default 'cluster.local' */
   readonly trustDomain?: string;
+  /** `CA_ADDR` the proxy must get. @default istiod's address (`istiod[-<rev>].istio-system.svc:15012`) */
+  readonly caAddress?: string;
 }
 
 /** Runs kube-inject on one fixture with the given injector files and checks the injected pod (inject-assert.ts). */
@@ -184,7 +193,7 @@ export function injectFixture(ctx: ConformanceContext, files: InjectorFiles | st
   if (!output) return { object, problems: [{ message: typeof injected === 'string' ? injected : 'kube-inject returned no workload' }] };
   const expectation = {
     proxyImage: settings.proxyImage ?? `registry.istio.io/release/proxyv2:${ISTIO_VERSION}`,
-    caAddress: `istiod${rev ? `-${rev}` : ''}.istio-system.svc:15012`,
+    caAddress: settings.caAddress ?? `istiod${rev ? `-${rev}` : ''}.istio-system.svc:15012`,
     revision: rev ?? 'default',
     cni: settings.cni ?? false,
     trustDomain: settings.trustDomain ?? 'cluster.local',
