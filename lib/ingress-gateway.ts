@@ -22,6 +22,7 @@ import { dependOnMesh } from './private/mesh-dependency';
 import { GatewayTable } from './private/routing/gateway-table';
 import { RoutingRegistry } from './private/routing/registry';
 import { validateDnsLabel } from './private/validate';
+import { backendsRefusingGateway } from './private/zero-trust/gateway-admission';
 import { NameAllocator, objectName } from './private/zero-trust/names';
 import { validateDnsSubdomain, validatePort } from './private/zero-trust/validate';
 import { LocalRateLimit } from './rate-limit';
@@ -565,6 +566,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
         envoyFilters: this.rateLimitFilter ? [this.rateLimitFilter] : [],
       }));
     }
+    const identity = this.toMeshPeerConfig(this, this.mesh);
+    errors.push(...backendsRefusingGateway(this, this.gatewayRef, identity.principals![0], this.namespace));
     const owned = [this.rendered?.deployment, this.rendered?.service, this.gateway];
     errors.push(...findNameClashes(this, owned.filter((o): o is ApiObject => o !== undefined)));
     return errors;

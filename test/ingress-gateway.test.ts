@@ -1011,7 +1011,7 @@ describe('IngressGateway.fromExisting', () => {
   });
 
   test.each([
-    [{ gatewayName: 'Public' }, "[edge/Bad] 'gatewayName' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters) such as "payments", got \"Public\""],
+    [{ gatewayName: 'Public' }, "[edge/Bad] 'gatewayName' must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters) such as \"payments\", got \"Public\""],
     [{ selectorLabels: {} }, "[edge/Bad] 'selectorLabels' must be a non-empty object of string labels of the gateway pods, e.g. { istio: 'ingressgateway' }, got {} (object)"],
     [{ selectorLabels: { istio: 1 } }, "[edge/Bad] 'selectorLabels' must be a non-empty object of string labels of the gateway pods, e.g. { istio: 'ingressgateway' }, got {\"istio\":1} (object)"],
   ])('fails on %p with the fix', (props, message) => {

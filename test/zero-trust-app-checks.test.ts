@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { EgressGateway, ExternalHost, MeshPeer, MtlsMode, WorkloadSelector, ZeroTrustNamespace } from '../lib';
+import { EgressGateway, ExternalHost, IngressGateway, MeshPeer, MtlsMode, RouteDestination, WorkloadSelector, ZeroTrustNamespace } from '../lib';
 import { networkAllows } from './helpers/netpol-evaluator';
 import { fixture, synthAll } from './zero-trust-fixture';
 
@@ -267,5 +267,37 @@ describe('external hosts for some workloads only (allowEgressTo from)', () => {
     expect(() => shop.allowEgressTo(ExternalHost.https('api.stripe.com'), { from: 'payments' as any })).toThrow(
       '\'allowEgressTo from\' needs a workload selector, got "payments" (string); use WorkloadSelector.fromLabels({ app: \'api\' }) or ' +
       'WorkloadSelector.fromDeployment(deployment)');
+  });
+});
+
+describe('gateway backends admit the gateway', () => {
+  function gatewayToApi(allow: (shop: ZeroTrustNamespace, gateway: IngressGateway) => void) {
+    const { app, chart, shop, mesh } = twoNamespaces();
+    deployment(chart, 'shop', 'api', 'api', [8080]);
+    new k8s.KubeService(chart, 'api-svc', { metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] } });
+    new k8s.KubeNamespace(chart, 'edge-ns', { metadata: { name: 'edge' } });
+    const gateway = new IngressGateway(chart, 'Public', { mesh, namespace: 'edge' });
+    gateway.addHost('shop.example.com');
+    gateway.addRoute('shop.example.com', { to: RouteDestination.host('api.shop.svc.cluster.local', 80) });
+    allow(shop, gateway);
+    return app;
+  }
+
+  test('a route into a zero-trust namespace that does not admit the gateway fails the synth, naming the identity and the fix', () => {
+    const app = gatewayToApi(() => undefined);
+    expect(() => app.synth()).toThrow(
+      'VirtualService edge/public-shop-example-com sends requests from gateway edge/public to Service shop/api (Deployment api), but no ALLOW ' +
+      "AuthorizationPolicy of those pods admits the gateway's identity cluster.local/ns/edge/sa/public (policies: deny-all), so every request " +
+      'would get 403; allow it, e.g. ZeroTrustNamespace.exposeToIngressGateway({ to: WorkloadSelector.fromLabels(...), ports: [...] }) or allowFrom(gateway, ...)');
+  });
+
+  test('exposeToIngressGateway with the default peer admits istio-system\'s gateway, not this one: still an error', () => {
+    const app = gatewayToApi((shop) => shop.exposeToIngressGateway({ ports: [8080] }));
+    expect(() => app.synth()).toThrow(/admits the gateway's identity cluster.local\/ns\/edge\/sa\/public \(policies: deny-all, allow-ingress-gateway\)/);
+  });
+
+  test('allowFrom(gateway) admits it', () => {
+    const app = gatewayToApi((shop, gateway) => shop.allowFrom(gateway, { to: WorkloadSelector.fromLabels({ app: 'api' }), ports: [8080] }));
+    expect(() => app.synth()).not.toThrow();
   });
 });

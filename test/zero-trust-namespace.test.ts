@@ -451,7 +451,7 @@ describe('allowFrom', () => {
 
   test.each([
     ['/api/*/items', "[apps/Shop] 'paths[0]' has '*' inside the path (\"/api/*/items\"), where Istio compares it literally; use a prefix (\"/api/*\"), a suffix (\"*.html\") or a template segment (\"/api/{*}/items\")"],
-    [7, "[apps/Shop] 'paths[0]' must start with '/' (or '*' for a suffix match) and contain no spaces, such as "/api/*", got 7 (number)"],
+    [7, "[apps/Shop] 'paths[0]' must start with '/' (or '*' for a suffix match) and contain no spaces, such as \"/api/*\", got 7 (number)"],
   ])('fails on path %p with the fix', (path, message) => {
     const { ns } = shop();
     expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { paths: [path as string] })).toThrow(message);
