@@ -6,7 +6,9 @@
  * 1. Parses ../shared/istio/crd-all.gen.yaml and removes every `description` annotation
  *    (schema descriptions and printer-column descriptions; a property that happens to be
  *    called "description" is kept).
- * 2. Runs `cdk8s import` on the stripped bundle to produce the L1 classes per API group.
+ * 2. Runs `cdk8s import` on the stripped bundle to produce the L1 classes per API group, one
+ *    class per kind: its newest served version (v1 where Istio serves it). The older versions
+ *    (v1alpha3, v1beta1) name the same schema and would triple the public API.
  * 3. Writes lib/imports/istio-crds.ts: the stripped CRDs as one JSON string, which
  *    MeshInstallation emits verbatim (structural schemas and CEL rules included).
  */
@@ -40,6 +42,26 @@ export function stripDescriptions(node: unknown, parentKey?: string): unknown {
   return out;
 }
 
+/** Kubernetes' version priority: GA over beta over alpha, then the higher number. */
+function versionRank(version: string): number[] {
+  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version);
+  if (!m) return [-1];
+  const stage = m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1;
+  return [stage, Number(m[1]), Number(m[3] ?? 0)];
+}
+
+/** The CRD with its newest served version only (what the L1 classes are generated from). */
+export function newestVersionOnly(crd: any): any {
+  const served = (crd.spec.versions as any[]).filter((v) => v.served !== false);
+  const newest = served.reduce((best, v) => {
+    const a = versionRank(v.name);
+    const b = versionRank(best.name);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0) ? v : best;
+    return best;
+  });
+  return { ...crd, spec: { ...crd.spec, versions: [{ ...newest, storage: true }] } };
+}
+
 function main() {
   const docs = parseAllDocuments(fs.readFileSync(bundle, 'utf8'))
     .map((doc) => doc.toJS())
@@ -50,7 +72,7 @@ function main() {
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-import-'));
   const stripped = path.join(tmp, 'istio-crds.yaml');
-  fs.writeFileSync(stripped, crds.map((crd) => JSON.stringify(crd)).join('\n---\n'));
+  fs.writeFileSync(stripped, crds.map((crd) => JSON.stringify(newestVersionOnly(crd))).join('\n---\n'));
 
   fs.mkdirSync(outdir, { recursive: true });
   const cli = path.join(root, 'node_modules', '.bin', 'cdk8s');
