@@ -10,7 +10,7 @@ import { MeshProfile } from './mesh-profile';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { allConstructs, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
-import { pluggedInSecretMessages, staleCaAddressMessages } from './private/install/certificate-authority';
+import { pluggedInSecretMessages, staleCaAddressMessages, validateCaAddress } from './private/install/certificate-authority';
 import { renderCni } from './private/install/cni';
 import { caAddress, ISTIO_RELEASE } from './private/install/context';
 import { renderCrds } from './private/install/crds';
@@ -72,6 +72,12 @@ export interface ExistingMeshAttributes {
    * @default 'cluster.local'
    */
   readonly trustDomain?: string;
+  /**
+   * `host:port` of the external CA the installation's proxies send their signing requests to
+   * (its `global.caAddress`), e.g. `cert-manager-istio-csr.cert-manager.svc:443`.
+   * @default - istiod is the CA
+   */
+  readonly caAddress?: string;
 }
 
 /**
@@ -437,6 +443,7 @@ class ExistingMesh extends Construct implements IMeshInstallation {
   public readonly trustDomain: string;
   public readonly istiodServiceName: string;
   public readonly istiodAddress: string;
+  public readonly caAddress?: string;
 
   constructor(scope: Construct, id: string, attrs: ExistingMeshAttributes) {
     super(scope, id);
@@ -452,6 +459,7 @@ class ExistingMesh extends Construct implements IMeshInstallation {
     if (this.revision !== undefined) validateDnsLabel(this, 'revision', this.revision, 63 - 'istiod-'.length);
     this.istiodServiceName = this.revision ? `istiod-${this.revision}` : 'istiod';
     this.istiodAddress = `${this.istiodServiceName}.${this.namespace}.svc:15012`;
+    this.caAddress = attrs.caAddress === undefined ? undefined : validateCaAddress(this, attrs.caAddress, 'caAddress');
   }
 
   public get injectionLabels(): { [key: string]: string } {

@@ -178,3 +178,13 @@ describe('validation of certificateAuthority', () => {
       "'certificateAuthority' is CertificateAuthority.external({ address }), which also points the proxies at that CA; set that instead");
   });
 });
+
+describe('MeshInstallation.fromExisting with an external CA', () => {
+  test('carries the CA address; a bad one fails with the prop named', () => {
+    const chart = new Chart(Testing.app(), 'apps');
+    expect(MeshInstallation.fromExisting(chart, 'Mesh', { caAddress: ISTIO_CSR }).caAddress).toBe(ISTIO_CSR);
+    expect(MeshInstallation.fromExisting(chart, 'Default').caAddress).toBeUndefined();
+    expect(() => MeshInstallation.fromExisting(chart, 'Bad', { caAddress: 'istio-csr' })).toThrow(
+      '[apps/Bad] \'caAddress\' must be host:port (the port is required), got "istio-csr"; e.g. "cert-manager-istio-csr.cert-manager.svc:443"');
+  });
+});

@@ -321,3 +321,28 @@ describe('validation of networkPolicies', () => {
     expect(policy.kind).toBe('NetworkPolicy');
   });
 });
+
+describe('two locked-down revisions in one app', () => {
+  test('each admits its own clients and neither flags the other istiod', () => {
+    // GIVEN
+    const app = Testing.app();
+    const meshChart = new Chart(app, 'mesh');
+    const stable = new MeshInstallation(meshChart, 'Stable', { networkPolicies: {} });
+    const canary = new MeshInstallation(meshChart, 'Canary', {
+      revision: 'canary', profile: MeshProfile.MINIMAL, installCrds: false, createNamespace: false, networkPolicies: {},
+    });
+    const apps = new Chart(app, 'apps');
+    new ZeroTrustNamespace(apps, 'Shop', { name: 'shop', mesh: stable });
+    new ZeroTrustNamespace(apps, 'Orders', { name: 'orders', mesh: canary });
+    const canaryIstiod = { namespace: 'istio-system', labels: { 'app': 'istiod', 'istio': 'istiod', 'istio.io/rev': 'canary' } };
+
+    // WHEN
+    const objects = synthAll(app);
+
+    // THEN
+    expect(reach(objects, pod('shop'), ISTIOD, 15012)).toBe(true);
+    expect(reach(objects, pod('orders'), canaryIstiod, 15012)).toBe(true);
+    expect(reach(objects, pod('orders'), ISTIOD, 15012)).toBe(false);
+    expect(reach(objects, canaryIstiod, API_SERVER, 443)).toBe(true);
+  });
+});

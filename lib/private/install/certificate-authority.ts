@@ -44,8 +44,8 @@ export function resolveCertificateAuthority(scope: IConstruct, value: unknown): 
 }
 
 /** Throws unless `address` is `host:port` with a fully qualified host name or an IP address. */
-function validateCaAddress(scope: IConstruct, address: unknown): string {
-  const prop = "'certificateAuthority.address'";
+export function validateCaAddress(scope: IConstruct, address: unknown, propName = 'certificateAuthority.address'): string {
+  const prop = `'${propName}'`;
   if (typeof address !== 'string') {
     throw new MeshValidationError(scope, `${prop} must be a string host:port, got ${describeValue(address)}; ${ADDRESS_EXAMPLE}`);
   }

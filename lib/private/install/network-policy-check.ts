@@ -20,6 +20,10 @@ function selectorMatches(selector: any, labels: Labels): boolean {
   return true;
 }
 
+function hasLabels(selector: any): boolean {
+  return Object.keys(selector?.matchLabels ?? {}).length > 0 || (selector?.matchExpressions ?? []).length > 0;
+}
+
 function isWithin(c: IConstruct, ancestor: IConstruct): boolean {
   for (let s: IConstruct | undefined = c; s; s = s.node.scope) if (s === ancestor) return true;
   return false;
@@ -48,13 +52,12 @@ export function lockdownMessages(mesh: IConstruct, ctx: InstallContext, clients:
       `to istiod's port ${XDS_PORT}, so its proxies would get no configuration or certificates; ${fix(w.namespace)}`);
   }
 
-  // Policies that admit something to some pods: every NetworkPolicy of the namespace but the
-  // lockdown's own baseline (deny all, DNS), which selects every pod.
-  const baseline = new Set([`default-deny${ctx.revSuffix}`, `allow-dns${ctx.revSuffix}`]);
+  // Policies written for some pods: a selector that names labels and at least one rule. The
+  // namespace-wide baselines (deny all, DNS) of this and any other lockdown select every pod.
   const policies = allConstructs(mesh)
-    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'NetworkPolicy' && c.metadata.namespace === ctx.namespace
-      && !(isWithin(c, mesh) && baseline.has(c.name)))
-    .map((p) => (p.toJson() as any).spec ?? {});
+    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'NetworkPolicy' && c.metadata.namespace === ctx.namespace)
+    .map((p) => (p.toJson() as any).spec ?? {})
+    .filter((spec) => hasLabels(spec.podSelector) && ((spec.ingress ?? []).length > 0 || (spec.egress ?? []).length > 0));
   const gateways = new Set(clients.workloads.filter((w) => w.gateway).map((w) => w.path));
   for (const w of clients.workloadsIn(ctx.namespace)) {
     if (isWithin(w.object, mesh)) continue;
