@@ -56,8 +56,6 @@ export interface AppService {
 export interface AppServiceAccount {
   readonly name: string;
   readonly namespace?: string;
-  /** The construct's path, for messages. */
-  readonly path: string;
 }
 
 /** Whether `x` is a construct (has a `node`). */
@@ -158,11 +156,11 @@ export function resolveService(scope: IConstruct, prop: string, input: unknown, 
 export function resolveServiceAccount(scope: IConstruct, prop: string, input: unknown, fix: string): AppServiceAccount {
   const obj = apiObjectOf(input);
   if (obj && obj.apiVersion === 'v1' && obj.kind === 'ServiceAccount') {
-    return { name: obj.name, namespace: namespaceOf(obj, render(scope, prop, obj)), path: obj.node.path };
+    return { name: obj.name, namespace: namespaceOf(obj, render(scope, prop, obj)) };
   }
   const subject = !obj && isConstruct(input) ? subjectOf(input) : undefined;
   if (subject?.kind === 'ServiceAccount' && typeof subject.name === 'string') {
-    return { name: subject.name, namespace: subject.namespace ?? Chart.of(input as IConstruct).namespace, path: (input as IConstruct).node.path };
+    return { name: subject.name, namespace: subject.namespace ?? Chart.of(input as IConstruct).namespace };
   }
   throw new MeshValidationError(scope, `'${prop}' must be a ServiceAccount of this app (${ANY_MAJOR}) or one imported with ` +
     `ServiceAccount.fromServiceAccountName(), got ${describeInput(input)}; ${fix}`);
