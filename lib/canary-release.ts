@@ -26,6 +26,7 @@ import { resolveHttpRoute } from './private/gateway/routes';
 import { hostCovers } from './private/gateway/validate';
 import { istioDuration } from './private/istio-duration';
 import { dependOnMesh } from './private/mesh-dependency';
+import { recommendedLabels } from './private/recommended-labels';
 import { validateRetryPolicy } from './private/retry-policy';
 import { versionsRefusedByPolicies } from './private/routing/admission';
 import { GatewayTable } from './private/routing/gateway-table';
@@ -253,6 +254,11 @@ export class CanaryRelease extends Construct {
   private table?: ServiceTable;
   private readonly gatewayTables: GatewayTable[] = [];
   private planPrinted = false;
+
+  /** The recommended labels of the release's objects. */
+  private get labels(): { [key: string]: string } {
+    return recommendedLabels(this, { name: this.serviceName, component: 'canary', partOf: this.namespace });
+  }
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
@@ -489,7 +495,7 @@ export class CanaryRelease extends Construct {
 
   private createService(targetPort: number, selector: { [key: string]: string }, id = 'Service', name = this.serviceName): void {
     new k8s.KubeService(this, id, {
-      metadata: { name, namespace: this.namespace, labels: { app: this.serviceName } },
+      metadata: { name, namespace: this.namespace, labels: { ...this.labels, app: this.serviceName } },
       spec: {
         selector: { ...selector },
         ports: [{ name: 'http', port: this.port, targetPort: k8s.IntOrString.fromNumber(targetPort), protocol: 'TCP' }],
@@ -540,7 +546,7 @@ export class CanaryRelease extends Construct {
   }
 
   private renderIstio(policy: TrafficPolicy | undefined): void {
-    const meta = (name: string) => ({ name, namespace: this.namespace });
+    const meta = (name: string) => ({ name, namespace: this.namespace, labels: this.labels });
     const { table, created } = RoutingRegistry.of(this).serviceTable(this, {
       name: this.serviceName, namespace: this.namespace, port: this.port, selector: this.versions.serviceSelector,
     });
@@ -578,7 +584,7 @@ export class CanaryRelease extends Construct {
     gw.hosts.forEach((host, i) => {
       const name = gw.hosts.length === 1 ? `${this.serviceName}-gateway` : objectName(this.serviceName, 'gateway', host);
       const table = registry.gatewayTable(gw.gateway, host, (t) => new VirtualService(this, i === 0 ? 'GatewayVirtualService' : `GatewayVirtualService-${host}`, {
-        metadata: { name, namespace: this.namespace },
+        metadata: { name, namespace: this.namespace, labels: this.labels },
         spec: Lazy.any({ produce: () => ({ hosts: [host], gateways: [gw.gateway], http: t.renderHttp(this.namespace) }) }),
       }));
       const to = RouteDestination.host(`${this.serviceName}.${this.namespace}.svc.cluster.local`, this.port);
@@ -602,12 +608,12 @@ export class CanaryRelease extends Construct {
     const templateName = `${this.serviceName}-analysis`;
     new ApiObject(this, 'AnalysisTemplate', {
       ...ANALYSIS_TEMPLATE_GVK,
-      metadata: { name: templateName, namespace: this.namespace },
+      metadata: { name: templateName, namespace: this.namespace, labels: this.labels },
       spec: analysisTemplateSpec(this.norm.analysis),
     });
     new ApiObject(this, 'Rollout', {
       ...ROLLOUT_GVK,
-      metadata: { name: this.serviceName, namespace: this.namespace, labels: { app: this.serviceName } },
+      metadata: { name: this.serviceName, namespace: this.namespace, labels: { ...this.labels, app: this.serviceName } },
       spec: rolloutSpec({
         deploymentName: canary.deploymentName!,
         selectorLabels: canary.selectorLabels,
@@ -639,15 +645,15 @@ export class CanaryRelease extends Construct {
     const successRateTemplate = `${this.serviceName}-success-rate`;
     const latencyTemplate = `${this.serviceName}-latency-p99`;
     new ApiObject(this, 'SuccessRateMetric', {
-      ...METRIC_TEMPLATE_GVK, metadata: { name: successRateTemplate, namespace: this.namespace }, spec: templates.successRate,
+      ...METRIC_TEMPLATE_GVK, metadata: { name: successRateTemplate, namespace: this.namespace, labels: this.labels }, spec: templates.successRate,
     });
     new ApiObject(this, 'LatencyMetric', {
-      ...METRIC_TEMPLATE_GVK, metadata: { name: latencyTemplate, namespace: this.namespace }, spec: templates.latency,
+      ...METRIC_TEMPLATE_GVK, metadata: { name: latencyTemplate, namespace: this.namespace, labels: this.labels }, spec: templates.latency,
     });
     const trafficPolicy = toJson_DestinationRuleSpecTrafficPolicy(renderTrafficPolicy(policy));
     new ApiObject(this, 'Resource', {
       ...CANARY_GVK,
-      metadata: { name: this.serviceName, namespace: this.namespace },
+      metadata: { name: this.serviceName, namespace: this.namespace, labels: this.labels },
       spec: Lazy.any({
         produce: () => canarySpec({
           namespace: this.namespace,

@@ -13,6 +13,7 @@ import {
 } from './private/gateway/workload';
 import { LABEL_NETWORK } from './private/labels';
 import { dependOnMesh } from './private/mesh-dependency';
+import { recommendedLabels } from './private/recommended-labels';
 
 /** Port of cross-network mTLS traffic (Istio's convention, also the default `networking.istio.io/gatewayPort`). */
 const CROSS_NETWORK_PORT = 15443;
@@ -82,7 +83,7 @@ export class EastWestGateway extends Construct {
       env: [{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: this.network }],
     });
     this.gateway = new Gateway(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
+      metadata: { name: this.name, namespace: this.namespace, labels: recommendedLabels(this, { name: this.name, component: 'east-west-gateway', partOf: 'istio' }) },
       spec: {
         selector: { ...this.workload.selector },
         servers: [{

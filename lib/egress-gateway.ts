@@ -15,6 +15,7 @@ import { checkGatewayConsistency, findNameClashes } from './private/gateway/cons
 import { CLUSTER_DOMAIN } from './private/gateway/render';
 import { GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload } from './private/gateway/workload';
 import { dependOnMesh } from './private/mesh-dependency';
+import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel } from './private/validate';
 import { objectName } from './private/zero-trust/names';
 import { validateExternalHostName, validatePort } from './private/zero-trust/validate';
@@ -147,6 +148,11 @@ export class EgressGateway extends Construct implements IMeshPeer {
   private readonly virtualServices: ApiObject[] = [];
   private gateway?: ApiObject;
   private routeScope?: Construct;
+
+  /** The recommended labels of the gateway's Istio objects. */
+  private get labels(): { [key: string]: string } {
+    return recommendedLabels(this, { name: this.name, component: 'egress-gateway', partOf: 'istio' });
+  }
 
   constructor(scope: Construct, id: string, props: EgressGatewayProps) {
     super(scope, id);
@@ -309,11 +315,11 @@ export class EgressGateway extends Construct implements IMeshPeer {
   private renderRoute(entry: RouteEntry): void {
     if (!this.gateway) {
       this.gateway = new Gateway(this, 'Resource', {
-        metadata: { name: this.name, namespace: this.namespace },
+        metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
         spec: Lazy.any({ produce: () => ({ selector: { ...this.workload.selector }, servers: this.renderServers() }) }),
       });
       new DestinationRule(this, 'Subsets', {
-        metadata: { name: this.name, namespace: this.namespace },
+        metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
         spec: Lazy.any({ produce: () => this.renderSubsets() }),
       });
       this.routeScope = new Construct(this, 'Routes');
@@ -322,7 +328,7 @@ export class EgressGateway extends Construct implements IMeshPeer {
     const name = objectName(this.name, entry.host.host);
     const host = entry.host;
     new ServiceEntry(scope, 'ServiceEntry', {
-      metadata: { name, namespace: this.namespace },
+      metadata: { name, namespace: this.namespace, labels: this.labels },
       spec: Lazy.any({
         produce: () => ({
           hosts: [host.host],
@@ -339,12 +345,12 @@ export class EgressGateway extends Construct implements IMeshPeer {
       }),
     });
     this.virtualServices.push(new VirtualService(scope, 'VirtualService', {
-      metadata: { name, namespace: this.namespace },
+      metadata: { name, namespace: this.namespace, labels: this.labels },
       spec: Lazy.any({ produce: () => this.renderVirtualService(entry) }),
     }));
     if (entry.originateTls) {
       new DestinationRule(scope, 'OriginateTls', {
-        metadata: { name: objectName(this.name, host.host, 'tls'), namespace: this.namespace },
+        metadata: { name: objectName(this.name, host.host, 'tls'), namespace: this.namespace, labels: this.labels },
         spec: {
           host: host.host,
           // Only the gateway, in this namespace, talks to the host itself.

@@ -19,6 +19,7 @@ import {
   GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload, statusServicePort, validateGatewayPort,
 } from './private/gateway/workload';
 import { dependOnMesh } from './private/mesh-dependency';
+import { recommendedLabels } from './private/recommended-labels';
 import { GatewayTable } from './private/routing/gateway-table';
 import { RoutingRegistry } from './private/routing/registry';
 import { validateDnsLabel } from './private/validate';
@@ -207,6 +208,11 @@ export class IngressGateway extends Construct implements IMeshPeer {
   private rateLimitFilter?: ApiObject;
   private warnedAnyHost = false;
 
+  /** The recommended labels of the gateway's Istio objects. */
+  private get labels(): { [key: string]: string } {
+    return recommendedLabels(this, { name: this.name, component: 'ingress-gateway', partOf: 'istio' });
+  }
+
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
     MeshAnalyzer.of(this);
@@ -240,7 +246,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
     }
     if (!existing?.gatewayExists) {
       this.gateway = new Gateway(this, 'Resource', {
-        metadata: { name: this.name, namespace: this.namespace },
+        metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
         spec: Lazy.any({ produce: () => ({ selector: { ...this.workload.selector }, servers: this.renderServers() }) }),
       });
       // The gateway pods run outside this app when the mesh is installed elsewhere or the pods are
@@ -251,7 +257,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
       }
     }
     this.virtualServiceScope = new Construct(this, 'VirtualServices');
-    this.certificates = new CertificateRegistry(this, this.namespace);
+    this.certificates = new CertificateRegistry(this, this.namespace, this.labels);
     this.node.addValidation({ validate: oncePerSynth(this, () => this.validateGateway()) });
   }
 
@@ -447,7 +453,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
   private gatewayTable(entry: HostEntry): GatewayTable {
     return RoutingRegistry.of(this).gatewayTable(this.gatewayRef, entry.host, () => {
       const vs = new VirtualService(this.virtualServiceScope, entry.host, {
-        metadata: { name: objectName(this.name, entry.host === '*' ? 'any-host' : entry.host), namespace: this.namespace },
+        metadata: { name: objectName(this.name, entry.host === '*' ? 'any-host' : entry.host), namespace: this.namespace, labels: this.labels },
         spec: Lazy.any({ produce: () => this.renderVirtualService(entry) }),
       });
       this.virtualServices.set(entry.host, vs);
@@ -473,7 +479,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
   private ensureRateLimitFilter(): void {
     if (this.rateLimitFilter) return;
     this.rateLimitFilter = new EnvoyFilter(this, 'RateLimit', {
-      metadata: { name: `${this.name}-local-ratelimit`, namespace: this.namespace },
+      metadata: { name: `${this.name}-local-ratelimit`, namespace: this.namespace, labels: this.labels },
       spec: Lazy.any({
         produce: () => ({
           workloadSelector: { labels: { ...this.workload.selector } },

@@ -6,6 +6,7 @@ import { markLibraryConstruct } from './private/analyzer/ownership';
 import { MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
 import { KIALI_GVK, KialiSpec, urlProblem } from './private/observability/kiali-spec';
+import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel } from './private/validate';
 import { NAMESPACE_NAME_LABEL } from './private/zero-trust/render';
 import { validateDnsSubdomain, validateList } from './private/zero-trust/validate';
@@ -144,7 +145,7 @@ export class Kiali extends Construct {
         ? { cluster_wide_access: false, discovery_selectors: { default: visible.map((ns) => ({ matchLabels: { [NAMESPACE_NAME_LABEL]: ns } })) } }
         : { cluster_wide_access: true },
     };
-    new ApiObject(this, 'Resource', { ...KIALI_GVK, metadata: { name: this.name, namespace: this.namespace }, spec });
+    new ApiObject(this, 'Resource', { ...KIALI_GVK, metadata: { name: this.name, namespace: this.namespace, labels: recommendedLabels(this, { name: this.name, component: 'kiali', partOf: 'istio' }) }, spec });
   }
 
   private validateUrl(prop: string, url: string): void {

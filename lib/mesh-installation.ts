@@ -12,7 +12,7 @@ import { allConstructs, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { pluggedInSecretMessages, staleCaAddressMessages, validateCaAddress } from './private/install/certificate-authority';
 import { renderCni } from './private/install/cni';
-import { caAddress, ISTIO_RELEASE } from './private/install/context';
+import { baseLabels, caAddress, ISTIO_RELEASE } from './private/install/context';
 import { renderCrds } from './private/install/crds';
 import { renderInjector } from './private/install/injector';
 import { renderIstiod } from './private/install/istiod';
@@ -334,7 +334,7 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     if (installBase) renderCrds(this);
     if (props.createNamespace ?? true) {
       new k8s.KubeNamespace(this, 'Namespace', {
-        metadata: { name: ctx.namespace, labels: ctx.network ? { [LABEL_NETWORK]: ctx.network } : undefined },
+        metadata: { name: ctx.namespace, labels: { ...baseLabels('istiod'), ...(ctx.network ? { [LABEL_NETWORK]: ctx.network } : {}) } },
       });
     }
     renderRbac(this, ctx, installBase);

@@ -10,6 +10,7 @@ import { dependOnMesh } from './private/mesh-dependency';
 import { meshTelemetryFacts, MeshTelemetryFacts } from './private/observability/mesh-facts';
 import { telemetryConflictCheck } from './private/observability/telemetry-conflicts';
 import { renderAccessLogging, renderMetrics, renderTracing } from './private/observability/telemetry-spec';
+import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel } from './private/validate';
 import { validateDnsSubdomain, validateLabels } from './private/zero-trust/validate';
 import { AccessLoggingOptions, MetricsOptions, TracingOptions } from './telemetry-options';
@@ -116,7 +117,7 @@ export class MeshTelemetry extends Construct {
     dependOnMesh(this, props.mesh);
 
     this.resource = new Telemetry(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
+      metadata: { name: this.name, namespace: this.namespace, labels: recommendedLabels(this, { name: this.name, component: 'telemetry', partOf: 'istio' }) },
       spec: Lazy.any({ produce: () => this._toKube() }),
     });
     if (props.tracing) this.addTracing(props.tracing);

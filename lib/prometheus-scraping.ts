@@ -10,6 +10,7 @@ import { dependOnMesh } from './private/mesh-dependency';
 import {
   POD_MONITOR_GVK, PodMonitorSpec, PROMETHEUS_DURATION, SERVICE_MONITOR_GVK, ServiceMonitorSpec,
 } from './private/observability/prometheus-operator';
+import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel } from './private/validate';
 import { findZeroTrustNamespace } from './private/zero-trust/registry';
 import { MERGED_METRICS_PORT } from './private/zero-trust/render';
@@ -154,7 +155,11 @@ export class PrometheusScraping extends Construct {
       ? [...new Set([props.mesh.namespace, ...props.namespaces])]
       : undefined;
 
-    const metadata = (name: string) => ({ name, namespace: monitorNamespace, labels: props.monitorLabels ? { ...props.monitorLabels } : undefined });
+    const metadata = (name: string) => ({
+      name,
+      namespace: monitorNamespace,
+      labels: { ...recommendedLabels(this, { name, component: 'metrics', partOf: 'istio' }), ...props.monitorLabels },
+    });
     const podMonitor: PodMonitorSpec = {
       selector: {},
       namespaceSelector: this.scrapedNamespaces ? { matchNames: [...this.scrapedNamespaces] } : { any: true },

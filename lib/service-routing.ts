@@ -8,6 +8,7 @@ import { oncePerSynth } from './private/app-scan';
 import { validateLabelValue, validateTrafficPolicy } from './private/canary/validate';
 import { asValidationMessages, describeValue, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
+import { recommendedLabels } from './private/recommended-labels';
 import { versionsRefusedByPolicies } from './private/routing/admission';
 import { podLabelsOf, versionsWithoutPods } from './private/routing/pods';
 import { RoutingRegistry } from './private/routing/registry';
@@ -102,7 +103,11 @@ export class ServiceRouting extends Construct {
     for (const r of props.routes ?? []) this.addRoute(r);
 
     if (created) {
-      const meta = { name: this.serviceName, namespace: this.namespace };
+      const meta = {
+        name: this.serviceName,
+        namespace: this.namespace,
+        labels: recommendedLabels(this, { name: this.serviceName, component: 'routing', partOf: this.namespace }),
+      };
       new DestinationRule(this, 'DestinationRule', { metadata: meta, spec: Lazy.any({ produce: () => renderDestinationRule(table) ?? { host: this.serviceName } }) });
       new VirtualService(this, 'Resource', { metadata: meta, spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
     }

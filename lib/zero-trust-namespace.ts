@@ -18,6 +18,7 @@ import { markLibraryConstruct } from './private/analyzer/ownership';
 import { appIndex, oncePerSynth } from './private/app-scan';
 import { describeValue, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
+import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel, validateEnum } from './private/validate';
 import { ExternalEgress } from './private/zero-trust/external-egress';
 import { labelsKey, NameAllocator, objectName } from './private/zero-trust/names';
@@ -363,7 +364,9 @@ export class ZeroTrustNamespace extends Construct {
     this.jwtIssuers = this.validateJwtIssuers(props.jwtIssuers);
     dependOnMesh(this, props.mesh);
 
-    const namespace = new k8s.KubeNamespace(this, 'Resource', { metadata: { name: this.name, labels: { ...props.mesh.injectionLabels } } });
+    const namespace = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: { name: this.name, labels: { ...recommendedLabels(this, { name: this.name, component: 'zero-trust', partOf: this.name }), ...props.mesh.injectionLabels } },
+    });
     // Namespaces are cluster-scoped: drop the namespace a namespaced chart stamps on every object.
     if (namespace.metadata.namespace !== undefined) namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     this.peerAuthentications = new Construct(this, 'PeerAuthentications');
@@ -1023,7 +1026,7 @@ export class ZeroTrustNamespace extends Construct {
   }
 
   private metadata(name: string, annotations?: { [key: string]: string }) {
-    return { name, namespace: this.name, annotations };
+    return { name, namespace: this.name, annotations, labels: recommendedLabels(this, { name: this.name, component: 'zero-trust', partOf: this.name }) };
   }
 
   private dryRun(): { [key: string]: string } | undefined {

@@ -47,12 +47,13 @@ function platform(props: GitOpsAppProps = {}): Platform {
   new EgressGateway(edge, 'Egress', { mesh, namespace: 'istio-egress', createNamespace: true }).routeHost(ExternalHost.https('api.partner.example'));
 
   const shop = new Chart(app, 'shop');
-  new ZeroTrustNamespace(shop, 'Shop', { name: 'shop', mesh });
+  const shopNamespace = new ZeroTrustNamespace(shop, 'Shop', { name: 'shop', mesh });
   const reviews = new kplus.Deployment(shop, 'Reviews', {
     metadata: { name: 'reviews', namespace: 'shop' },
     replicas: 2,
     containers: [{ name: 'app', image: 'registry.example/reviews:2.0.0', portNumber: 8080, securityContext: { user: 10001, group: 10001 } }],
   });
+  shopNamespace.allowFrom(ingress, { ports: [8080] });
   ingress.addHost('shop.example', { tls: GatewayTls.simple('shop-example') });
   ingress.addRoute('shop.example', { to: RouteDestination.fromService(reviews.exposeViaService({ name: 'reviews-web', ports: [{ port: 80, targetPort: 8080 }] })) });
   const release = new CanaryRelease(shop, 'ReviewsRelease', {

@@ -236,7 +236,7 @@ describe('workload', () => {
 
     // THEN
     expect(find(objects, 'Namespace', 'istio-ingress').metadata).toEqual({
-      name: 'istio-ingress', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+      name: 'istio-ingress', labels: expect.objectContaining({ 'pod-security.kubernetes.io/enforce': 'restricted' }),
     });
     expect(objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'istio-ingress')).toBe(true);
   });
@@ -477,13 +477,13 @@ describe('TLS', () => {
       {
         apiVersion: 'cert-manager.io/v1',
         kind: 'Certificate',
-        metadata: { name: 'shared-cert', namespace: 'istio-ingress' },
+        metadata: expect.objectContaining({ name: 'shared-cert', namespace: 'istio-ingress' }),
         spec: { secretName: 'shared-cert', dnsNames: ['a.example.com', 'b.example.com'], issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt' } },
       },
       {
         apiVersion: 'cert-manager.io/v1',
         kind: 'Certificate',
-        metadata: { name: 'c-cert', namespace: 'istio-ingress' },
+        metadata: expect.objectContaining({ name: 'c-cert', namespace: 'istio-ingress' }),
         spec: { secretName: 'c-cert', dnsNames: ['c.example.com'], issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' } },
       },
     ]);

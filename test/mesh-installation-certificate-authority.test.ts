@@ -1,5 +1,6 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { parseAllDocuments } from 'yaml';
 import {
   CertificateAuthority, CertificateAuthorityType, GatewayTls, IngressGateway, MeshInstallation, MeshInstallationProps, RouteDestination,
 } from '../lib';
@@ -117,20 +118,28 @@ describe('certificate authority', () => {
     expect(() => synth({ certificateAuthority: CertificateAuthority.external({ address }) })).not.toThrow();
   });
 
-  test('a gateway rendered in full that still names istiod as CA fails the synth; an injected one follows the mesh', () => {
+  test('a gateway follows the mesh\'s CA, injected or rendered in full; one whose CA_ADDR is patched back to istiod fails the synth', () => {
     // GIVEN
-    const gatewayApp = (injection: boolean): App => {
+    const gatewayApp = (injection: boolean, patched = false): App => {
       const app = Testing.app();
       const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { certificateAuthority: CertificateAuthority.external({ address: ISTIO_CSR }) });
       const gateway = new IngressGateway(new Chart(app, 'edge'), 'Public', { mesh, namespace: 'istio-ingress', injection });
       gateway.addHost('shop.example.com', { tls: GatewayTls.simple('shop-cert') });
       gateway.addRoute('shop.example.com', { to: RouteDestination.host('web.shop.svc.cluster.local', 8080) });
+      if (patched) {
+        const deployment = gateway.node.findChild('Deployment') as ApiObject;
+        const env: any[] = deployment.toJson().spec.template.spec.containers[0].env;
+        deployment.addJsonPatch(JsonPatch.replace(`/spec/template/spec/containers/0/env/${env.findIndex((e) => e.name === 'CA_ADDR')}/value`,
+          'istiod.istio-system.svc:15012'));
+      }
       return app;
     };
 
     // THEN
     expect(() => gatewayApp(true).synthYaml()).not.toThrow();
-    expect(() => gatewayApp(false).synthYaml()).toThrow(
+    const full = parseAllDocuments(gatewayApp(false).synthYaml()).map((d) => d.toJS()).find((o) => o?.kind === 'Deployment' && o.metadata.name === 'public');
+    expect(full.spec.template.spec.containers[0].env.find((e: any) => e.name === 'CA_ADDR').value).toBe(ISTIO_CSR);
+    expect(() => gatewayApp(false, true).synthYaml()).toThrow(
       'Deployment istio-ingress/public (edge/Public/Deployment) runs a proxy whose CA_ADDR is istiod (istiod.istio-system.svc:15012), but \'certificateAuthority\' ' +
       `is the external CA ${ISTIO_CSR} and istiod's CA server is off, so it would get no certificate; let the mesh inject it, or set CA_ADDR to "${ISTIO_CSR}"`);
   });

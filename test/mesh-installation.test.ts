@@ -220,7 +220,7 @@ describe('istiod', () => {
     expect(container.image).toBe('registry.example.com/istio/pilot:1.30.3-distroless');
     expect(container.imagePullPolicy).toBe('Always');
     expect(container.env).toContainEqual({ name: 'CLUSTER_ID', value: 'eu-west' });
-    expect(find(objects, 'Namespace', 'istio-system').metadata.labels).toEqual({ 'topology.istio.io/network': 'network1' });
+    expect(find(objects, 'Namespace', 'istio-system').metadata.labels).toMatchObject({ 'topology.istio.io/network': 'network1' });
     const mesh = parse(find(objects, 'ConfigMap', 'istio').data.mesh);
     expect(mesh.trustDomain).toBe('prod.example.com');
     expect(mesh.defaultConfig.meshId).toBe('mesh1');

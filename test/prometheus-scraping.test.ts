@@ -129,8 +129,8 @@ describe('Prometheus Operator mode (default)', () => {
     const sm = find(objects, 'ServiceMonitor', 'istiod', 'monitoring');
     expect(pm.spec.namespaceSelector).toEqual({ matchNames: ['istio-system', 'shop', 'payments'] });
     expect(scrape.namespaces).toEqual(['istio-system', 'shop', 'payments']);
-    expect(pm.metadata.labels).toEqual({ release: 'kube-prometheus-stack' });
-    expect(sm.metadata.labels).toEqual({ release: 'kube-prometheus-stack' });
+    expect(pm.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    expect(sm.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
     expect(pm.spec.podMetricsEndpoints[0].interval).toBe('30s');
     expect(sm.spec.endpoints[0].interval).toBe('30s');
   });

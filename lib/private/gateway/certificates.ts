@@ -20,7 +20,7 @@ export class CertificateRegistry {
   private readonly entries = new Map<string, CertificateEntry>();
   private scope?: Construct;
 
-  constructor(private readonly owner: Construct, private readonly namespace: string) {}
+  constructor(private readonly owner: Construct, private readonly namespace: string, private readonly labels?: { [key: string]: string }) {}
 
   /** Records that `host` uses credential `credentialName`, issued by `issuer`. */
   public request(credentialName: string, issuer: CertificateIssuer, host: string): void {
@@ -40,7 +40,7 @@ export class CertificateRegistry {
     this.scope ??= new Construct(this.owner, 'Certificates');
     new ApiObject(this.scope, credentialName, {
       ...CERTIFICATE_GVK,
-      metadata: { name: credentialName, namespace: this.namespace },
+      metadata: { name: credentialName, namespace: this.namespace, labels: this.labels ? { ...this.labels } : undefined },
       spec: Lazy.any({
         produce: () => ({
           secretName: credentialName,

@@ -45,7 +45,8 @@ export function renderedProxyContainer(spec: RenderedProxySpec): k8s.Container {
     env: [...gatewayProxyEnv({
       name: spec.name,
       namespace: spec.namespace,
-      istiodAddress: spec.mesh.istiodAddress,
+      // gatewayProxyEnv writes it as CA_ADDR: the mesh's external CA when it has one.
+      istiodAddress: spec.mesh.caAddress ?? spec.mesh.istiodAddress,
       trustDomain: spec.mesh.trustDomain,
       meshId: spec.mesh.trustDomain,
       clusterName: 'Kubernetes',

@@ -157,7 +157,7 @@ export function renderGatewayWorkload(scope: Construct, w: GatewayWorkload, extr
   });
   if (w.createNamespace) {
     const ns = new k8s.KubeNamespace(scope, 'Namespace', {
-      metadata: { name: w.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      metadata: { name: w.namespace, labels: { ...commonLabels(w), 'pod-security.kubernetes.io/enforce': 'restricted' } },
     });
     if (ns.metadata.namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }
