@@ -206,7 +206,13 @@ function checkFirstAppOutput(dist: string): void {
       problems.push(`README Install: cdk8s synth wrote ${[...got.keys()].join(', ')}, examples/first-app.ts synthesizes ${[...want.keys()].join(', ')}`);
     } else {
       for (const [f, text] of want) {
-        if (got.get(f) !== text) problems.push(`README Install: dist/${f} differs from examples/first-app.ts's output: the README's first app and the example drifted apart`);
+        const mine = got.get(f)!.split('\n');
+        const line = text.split('\n').findIndex((l, i) => l !== mine[i]);
+        if (line >= 0) {
+          problems.push(`README Install: dist/${f} differs from examples/first-app.ts's output from line ${line + 1} ` +
+            `(${JSON.stringify(mine[line])}, the example has ${JSON.stringify(text.split('\n')[line])}): the README's first app and the ` +
+            'example drifted apart, or the tarball was not built from these sources');
+        }
       }
     }
     if (problems.length === 0) console.log(`first app: ${objects.length} objects in ${[...got.keys()].join(', ')}, equal to examples/first-app.ts`);
