@@ -945,7 +945,7 @@ export class ZeroTrustNamespace extends Construct {
         `'${prop}' selects ${config.description} in namespace "${config.namespace}", but this ZeroTrustNamespace is "${this.name}"; ` +
         'select workloads of this namespace (set the workload\'s namespace or chart namespace to it)');
     }
-    if (config.namespace === undefined && config.description.startsWith('deployment ')) {
+    if (config.namespace === undefined && /^(deployment|statefulset|daemonset) /.test(config.description)) {
       throw new MeshValidationError(this,
         `'${prop}' selects ${config.description}, which has no namespace; set metadata.namespace (or the chart namespace) to "${this.name}"`);
     }

@@ -523,6 +523,12 @@ describe('allowFrom', () => {
       .toThrow(/^\[apps\/Shop\] 'to' selects deployment elsewhere in namespace "other", but this ZeroTrustNamespace is "shop"; select workloads of this namespace/);
     expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { to: WorkloadSelector.fromDeployment(nowhere) }))
       .toThrow(/^\[apps\/Shop\] 'to' selects deployment nowhere, which has no namespace; set metadata.namespace \(or the chart namespace\) to "shop"$/);
+    const db = new kplus.StatefulSet(chart, 'Db', {
+      metadata: { name: 'db' }, containers: [{ image: 'x' }],
+      service: new kplus.Service(chart, 'DbService', { ports: [{ port: 5432 }] }),
+    });
+    expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { to: WorkloadSelector.fromDeployment(db) }))
+      .toThrow(/^\[apps\/Shop\] 'to' selects statefulset db, which has no namespace/);
   });
 
   test('fails on an empty or invalid target selector', () => {
