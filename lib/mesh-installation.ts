@@ -194,6 +194,14 @@ export interface MeshInstallationProps {
    */
   readonly trustDomain?: string;
   /**
+   * Trust domains whose workload identities count as this mesh's (mesh config
+   * `trustDomainAliases`): while migrating from one trust domain to another, AuthorizationPolicies
+   * written for `<trustDomain>/ns/.../sa/...` also admit the same identity in these domains.
+   * @default - none
+   * @see https://istio.io/latest/docs/tasks/security/authorization/authz-td-migration/
+   */
+  readonly trustDomainAliases?: string[];
+  /**
    * Percentage of requests traced by istiod-configured proxies (0-100).
    * @default 1 (100 with the demo profile)
    */

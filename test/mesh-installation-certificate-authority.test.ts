@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import {
   CertificateAuthority, CertificateAuthorityType, GatewayTls, IngressGateway, MeshInstallation, MeshInstallationProps, RouteDestination,
 } from '../lib';
@@ -195,5 +195,30 @@ describe('MeshInstallation.fromExisting with an external CA', () => {
     expect(MeshInstallation.fromExisting(chart, 'Default').caAddress).toBeUndefined();
     expect(() => MeshInstallation.fromExisting(chart, 'Bad', { caAddress: 'istio-csr' })).toThrow(
       '[apps/Bad] \'caAddress\' must be host:port (the port is required), got "istio-csr"; e.g. "cert-manager-istio-csr.cert-manager.svc:443"');
+  });
+});
+
+describe('trust domain migration (trustDomainAliases)', () => {
+  const meshConfig = (objects: any[]) => parse(find(objects, 'ConfigMap', 'istio').data.mesh);
+
+  test('the aliases go to the mesh config next to the trust domain; none by default', () => {
+    const withAliases = Testing.app();
+    new MeshInstallation(new Chart(withAliases, 'mesh'), 'Mesh', { trustDomain: 'prod.example.gov', trustDomainAliases: ['cluster.local', 'old.example.gov'] });
+    const plain = Testing.app();
+    new MeshInstallation(new Chart(plain, 'mesh'), 'Mesh');
+
+    expect(meshConfig(Testing.synth(withAliases.charts[0]))).toMatchObject({ trustDomain: 'prod.example.gov', trustDomainAliases: ['cluster.local', 'old.example.gov'] });
+    expect(meshConfig(Testing.synth(plain.charts[0])).trustDomainAliases).toBeUndefined();
+  });
+
+  test.each([
+    [['Old.Example'], "'trustDomainAliases[0]' must be a lowercase DNS name such as \"old.example.com\", got \"Old.Example\""],
+    [['cluster.local'], "'trustDomainAliases[0]' is the trust domain itself (\"cluster.local\"); list only the other trust domains"],
+    [['a.example', 'a.example'], "'trustDomainAliases' lists \"a.example\" twice; remove the duplicate"],
+    ['old.example', "'trustDomainAliases' must be a list such as [\"old.example.com\"], got \"old.example\" (string)"],
+    [[7], "'trustDomainAliases[0]' must be a lowercase DNS name such as \"old.example.com\", got 7 (number)"],
+  ])('refuses %p', (aliases, message) => {
+    const app = Testing.app();
+    expect(() => new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { trustDomainAliases: aliases as any })).toThrow(`[mesh/Mesh] ${message}`);
   });
 });

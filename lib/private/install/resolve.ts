@@ -107,6 +107,7 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
   if (!TRUST_DOMAIN.test(trustDomain) || trustDomain.length > 255) {
     throw new MeshValidationError(scope, `'trustDomain' must be a lowercase DNS name such as "cluster.local" or "prod.example.com", got ${JSON.stringify(trustDomain)}`);
   }
+  const trustDomainAliases = validateTrustDomainAliases(scope, props.trustDomainAliases, trustDomain);
   validateNotBlank(scope, 'clusterName', props.clusterName, "omit 'clusterName' for a single-cluster mesh");
   validateNotBlank(scope, 'meshId', props.meshId, "omit 'meshId' for a single-cluster mesh");
   validateNotBlank(scope, 'network', props.network, "omit 'network' for a single-network mesh");
@@ -177,9 +178,35 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
     gatewayAutoscale: defaults.autoscale ? { min: 1, max: 5, cpuUtilization: 80 } : undefined,
     gatewayResources: defaults.proxyResources,
     meshConfig: renderMeshConfig(scope, props.meshConfig ?? {}, defaults, {
-      namespace, trustDomain, discoveryAddress: `${istiodName}.${namespace}.svc:15012`, meshId: props.meshId, holdApplicationUntilProxyStarts,
+      namespace,
+      trustDomain,
+      trustDomainAliases,
+      discoveryAddress: `${istiodName}.${namespace}.svc:15012`,
+      meshId: props.meshId,
+      holdApplicationUntilProxyStarts,
     }),
   };
+}
+
+/**
+ * Other trust domains whose identities count as this mesh's (`trustDomainAliases`), for a migration
+ * from one trust domain to another: lowercase DNS names, each once, not the trust domain itself.
+ */
+function validateTrustDomainAliases(scope: Construct, aliases: unknown, trustDomain: string): string[] {
+  if (aliases === undefined || aliases === null) return [];
+  if (!Array.isArray(aliases)) {
+    throw new MeshValidationError(scope, `'trustDomainAliases' must be a list such as ["old.example.com"], got ${describeValue(aliases, 'object')}`);
+  }
+  aliases.forEach((a, i) => {
+    if (typeof a !== 'string' || !TRUST_DOMAIN.test(a) || a.length > 255) {
+      throw new MeshValidationError(scope, `'trustDomainAliases[${i}]' must be a lowercase DNS name such as "old.example.com", got ${describeValue(a)}`);
+    }
+    if (a === trustDomain) {
+      throw new MeshValidationError(scope, `'trustDomainAliases[${i}]' is the trust domain itself ("${a}"); list only the other trust domains`);
+    }
+    if (aliases.indexOf(a) !== i) throw new MeshValidationError(scope, `'trustDomainAliases' lists "${a}" twice; remove the duplicate`);
+  });
+  return [...aliases];
 }
 
 /** istiod env vars that other props own. */
@@ -226,6 +253,7 @@ function resolveResources(scope: Construct, prop: string, given: ResourceRequire
 interface MeshFacts {
   readonly namespace: string;
   readonly trustDomain: string;
+  readonly trustDomainAliases: string[];
   readonly discoveryAddress: string;
   readonly meshId?: string;
   readonly holdApplicationUntilProxyStarts: boolean;
@@ -281,6 +309,7 @@ function renderMeshConfig(scope: Construct, options: MeshConfigOptions, defaults
     rootNamespace: facts.namespace,
     trustDomain: facts.trustDomain,
   };
+  if (facts.trustDomainAliases.length > 0) mesh.trustDomainAliases = [...facts.trustDomainAliases];
   const accessLogFile = options.accessLogFile ?? defaults.accessLogFile;
   if (accessLogFile !== undefined) {
     validateNotBlank(scope, 'meshConfig.accessLogFile', accessLogFile, "omit 'accessLogFile' to turn access logs off");
