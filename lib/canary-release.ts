@@ -26,6 +26,7 @@ import { resolveHttpRoute } from './private/gateway/routes';
 import { hostCovers } from './private/gateway/validate';
 import { istioDuration } from './private/istio-duration';
 import { dependOnMesh } from './private/mesh-dependency';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateRetryPolicy } from './private/retry-policy';
 import { versionsRefusedByPolicies } from './private/routing/admission';
@@ -381,6 +382,15 @@ export class CanaryRelease extends Construct {
     }
     if (this.gatewayBinding) this.node.addValidation({ validate: oncePerSynth(this, () => this.unservedGatewayHosts()) });
     if (props.printPlan ?? true) this.node.addValidation({ validate: () => this.printPlanOnce() });
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'VirtualService' && o.name === 'reviews')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   /**

@@ -13,6 +13,7 @@ import {
 } from './private/gateway/workload';
 import { LABEL_NETWORK } from './private/labels';
 import { dependOnMesh } from './private/mesh-dependency';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 
 /** Port of cross-network mTLS traffic (Istio's convention, also the default `networking.istio.io/gatewayPort`). */
@@ -105,6 +106,28 @@ export class EastWestGateway extends Construct {
         ...findNameClashes(this, [this.rendered.deployment, this.rendered.service, this.gateway]),
       ]),
     });
+  }
+
+  /**
+   * The gateway's Deployment: patch the proxy pods with
+   * `addJsonPatch()` (node selectors, tolerations, topology spread).
+   */
+  public get deployment(): ApiObject {
+    return this.rendered.deployment;
+  }
+
+  /** The gateway's Service: patch annotations for the cloud load balancer here. */
+  public get service(): ApiObject {
+    return this.rendered.service;
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'Deployment' && o.name === 'eastwest')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   /** The pod labels every selector of this gateway uses (a copy). */

@@ -15,6 +15,7 @@ import { checkGatewayConsistency, findNameClashes } from './private/gateway/cons
 import { CLUSTER_DOMAIN } from './private/gateway/render';
 import { GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload } from './private/gateway/workload';
 import { dependOnMesh } from './private/mesh-dependency';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel } from './private/validate';
 import { objectName } from './private/zero-trust/names';
@@ -173,6 +174,28 @@ export class EgressGateway extends Construct implements IMeshPeer {
       ],
     });
     this.node.addValidation({ validate: oncePerSynth(this, () => this.validateGateway()) });
+  }
+
+  /**
+   * The gateway's Deployment: patch the proxy pods with
+   * `addJsonPatch()` (node selectors, tolerations, topology spread).
+   */
+  public get deployment(): ApiObject {
+    return this.rendered.deployment;
+  }
+
+  /** The gateway's Service: patch annotations for the cloud load balancer here. */
+  public get service(): ApiObject {
+    return this.rendered.service;
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'Deployment' && o.name === 'egress')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   /** The pod labels every selector of this gateway uses (a copy). */

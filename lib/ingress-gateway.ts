@@ -19,6 +19,7 @@ import {
   GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload, statusServicePort, validateGatewayPort,
 } from './private/gateway/workload';
 import { dependOnMesh } from './private/mesh-dependency';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { GatewayTable } from './private/routing/gateway-table';
 import { RoutingRegistry } from './private/routing/registry';
@@ -259,6 +260,28 @@ export class IngressGateway extends Construct implements IMeshPeer {
     this.virtualServiceScope = new Construct(this, 'VirtualServices');
     this.certificates = new CertificateRegistry(this, this.namespace, this.labels);
     this.node.addValidation({ validate: oncePerSynth(this, () => this.validateGateway()) });
+  }
+
+  /**
+   * The gateway's Deployment, undefined for a gateway of another app (`fromExisting`): patch the proxy pods with
+   * `addJsonPatch()` (node selectors, tolerations, topology spread).
+   */
+  public get deployment(): ApiObject | undefined {
+    return this.rendered?.deployment;
+  }
+
+  /** The gateway's Service, undefined for a gateway of another app: patch annotations for the cloud load balancer here. */
+  public get service(): ApiObject | undefined {
+    return this.rendered?.service;
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'Gateway' && o.name === 'public')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   /** The pod labels every selector of this gateway uses (a copy). */

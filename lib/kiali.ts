@@ -6,6 +6,7 @@ import { markLibraryConstruct } from './private/analyzer/ownership';
 import { MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
 import { KIALI_GVK, KialiSpec, urlProblem } from './private/observability/kiali-spec';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel } from './private/validate';
 import { NAMESPACE_NAME_LABEL } from './private/zero-trust/render';
@@ -146,6 +147,15 @@ export class Kiali extends Construct {
         : { cluster_wide_access: true },
     };
     new ApiObject(this, 'Resource', { ...KIALI_GVK, metadata: { name: this.name, namespace: this.namespace, labels: recommendedLabels(this, { name: this.name, component: 'kiali', partOf: 'istio' }) }, spec });
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'Kiali' && o.name === 'kiali')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   private validateUrl(prop: string, url: string): void {

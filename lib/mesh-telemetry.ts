@@ -10,6 +10,7 @@ import { dependOnMesh } from './private/mesh-dependency';
 import { meshTelemetryFacts, MeshTelemetryFacts } from './private/observability/mesh-facts';
 import { telemetryConflictCheck } from './private/observability/telemetry-conflicts';
 import { renderAccessLogging, renderMetrics, renderTracing } from './private/observability/telemetry-spec';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel } from './private/validate';
 import { validateDnsSubdomain, validateLabels } from './private/zero-trust/validate';
@@ -125,6 +126,15 @@ export class MeshTelemetry extends Construct {
     if (props.metrics) this.addMetrics(props.metrics);
     this.node.addValidation({ validate: () => this.nothingConfigured() });
     this.node.addValidation({ validate: oncePerSynth(this, telemetryConflictCheck(this.resource)) });
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'Telemetry' && o.name === 'mesh-default')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   /**

@@ -10,6 +10,7 @@ import { dependOnMesh } from './private/mesh-dependency';
 import {
   POD_MONITOR_GVK, PodMonitorSpec, PROMETHEUS_DURATION, SERVICE_MONITOR_GVK, ServiceMonitorSpec,
 } from './private/observability/prometheus-operator';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel } from './private/validate';
 import { findZeroTrustNamespace } from './private/zero-trust/registry';
@@ -189,6 +190,15 @@ export class PrometheusScraping extends Construct {
       });
     }
     this.node.addValidation({ validate: oncePerSynth(this, () => this.closedNamespaces()) });
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'PodMonitor' && o.name === 'istio-proxies')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   /** Namespaces whose proxies are scraped, or undefined for every namespace. */

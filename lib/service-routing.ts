@@ -8,6 +8,7 @@ import { oncePerSynth } from './private/app-scan';
 import { validateLabelValue, validateTrafficPolicy } from './private/canary/validate';
 import { asValidationMessages, describeValue, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { versionsRefusedByPolicies } from './private/routing/admission';
 import { podLabelsOf, versionsWithoutPods } from './private/routing/pods';
@@ -113,6 +114,15 @@ export class ServiceRouting extends Construct {
     }
     // The construct that created the table checks the whole table; every ServiceRouting checks its own versions.
     this.node.addValidation({ validate: oncePerSynth(this, () => this.validateTable(created)) });
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'DestinationRule' && o.name === 'reviews')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   /** Names of the versions this construct declared, in order. */

@@ -18,6 +18,7 @@ import { markLibraryConstruct } from './private/analyzer/ownership';
 import { appIndex, oncePerSynth } from './private/app-scan';
 import { describeValue, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
+import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel, validateEnum } from './private/validate';
 import { ExternalEgress } from './private/zero-trust/external-egress';
@@ -422,6 +423,15 @@ export class ZeroTrustNamespace extends Construct {
     registerZeroTrustNamespace(this, this.name);
     for (const exception of props.mtlsExceptions ?? []) this.addMtlsException(exception);
     for (const host of props.externalHosts ?? []) this.allowEgressTo(host);
+  }
+
+  /**
+   * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
+   * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
+   * `x.apiObjects.find((o) => o.kind === 'AuthorizationPolicy' && o.name === 'allow-web')`.
+   */
+  public get apiObjects(): ApiObject[] {
+    return ownedApiObjects(this);
   }
 
   /**
