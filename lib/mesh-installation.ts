@@ -12,7 +12,7 @@ import { allConstructs, oncePerSynth } from './private/app-scan';
 import { MeshValidationError } from './private/errors';
 import { pluggedInSecretMessages, staleCaAddressMessages, validateCaAddress } from './private/install/certificate-authority';
 import { renderCni } from './private/install/cni';
-import { baseLabels, caAddress, ISTIO_RELEASE } from './private/install/context';
+import { baseLabels, caAddress, ISTIO_RELEASE, SUPPORTED_ISTIO_RANGE } from './private/install/context';
 import { renderCrds } from './private/install/crds';
 import { renderInjector } from './private/install/injector';
 import { renderIstiod } from './private/install/istiod';
@@ -293,6 +293,12 @@ export interface MeshInstallationProps {
  */
 export class MeshInstallation extends Construct implements IMeshInstallation {
   /**
+   * The Istio versions a `tag` may name: patch releases of the minor whose CRDs, templates and
+   * webhooks this release of the library writes (another minor is an error), as a semver range.
+   */
+  public static readonly SUPPORTED_ISTIO_VERSIONS: string = SUPPORTED_ISTIO_RANGE;
+
+  /**
    * Refers to a control plane installed outside this app.
    */
   public static fromExisting(scope: Construct, id: string, attrs: ExistingMeshAttributes = {}): IMeshInstallation {
@@ -314,7 +320,7 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
   public readonly cni: boolean;
   public readonly istiodServiceName: string;
   public readonly istiodAddress: string;
-  /** The Istio version whose install this construct reproduces. */
+  /** The Istio version whose install this construct reproduces (the default `tag`). */
   public readonly istioVersion: string = ISTIO_RELEASE;
   /** Who signs workload certificates. */
   public readonly certificateAuthority: CertificateAuthority;

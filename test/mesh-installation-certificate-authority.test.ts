@@ -222,3 +222,13 @@ describe('trust domain migration (trustDomainAliases)', () => {
     expect(() => new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { trustDomainAliases: aliases as any })).toThrow(`[mesh/Mesh] ${message}`);
   });
 });
+
+describe('supported Istio versions', () => {
+  test('the range is the patch releases of the installed minor: its patch tags pass, another minor fails', () => {
+    expect(MeshInstallation.SUPPORTED_ISTIO_VERSIONS).toBe('>=1.30.0 <1.31.0');
+    const ok = Testing.app();
+    expect(new MeshInstallation(new Chart(ok, 'mesh'), 'Mesh', { tag: '1.30.1' }).tag).toBe('1.30.1');
+    const bad = Testing.app();
+    expect(() => new MeshInstallation(new Chart(bad, 'mesh'), 'Mesh', { tag: '1.31.0' })).toThrow(/is Istio 1.31/);
+  });
+});

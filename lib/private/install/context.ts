@@ -5,6 +5,9 @@ import { DEFAULT_REVISION, LABEL_COMPONENT, LABEL_REV } from '../labels';
 /** Istio release whose install this library reproduces. */
 export const ISTIO_RELEASE = '1.30.3';
 
+/** The Istio versions whose images this release can install (patch releases of ISTIO_RELEASE's minor), as a semver range. */
+export const SUPPORTED_ISTIO_RANGE = `>=${ISTIO_RELEASE.split('.').slice(0, 2).join('.')}.0 <${ISTIO_RELEASE.split('.')[0]}.${Number(ISTIO_RELEASE.split('.')[1]) + 1}.0`;
+
 /** Compute resources as Kubernetes quantities. */
 export interface ResourceSpec {
   readonly requests?: { readonly cpu?: string; readonly memory?: string };
