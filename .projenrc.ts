@@ -101,6 +101,9 @@ const eslintrc = project.tryFindObjectFile('.eslintrc.json');
 eslintrc?.addOverride('settings.import/resolver.typescript.project', ['./tsconfig.json', './examples/tsconfig.json']);
 eslintrc?.addOverride('settings.import/resolver.typescript.noWarnOnMultipleProjects', true);
 
+// API.md for the constructs (in the README's reading order) and docs/l1/ for the generated L1 classes.
+project.tasks.tryFind('docgen')!.reset('ts-node --transpile-only scripts/docgen.ts');
+
 // Builds the npm tarball and the Python wheel and checks what users get (API.md, exports, Python synth).
 project.addTask('check:packages', {
   description: 'Build the npm and Python packages with jsii; check API.md, the README exports and a Python synth',

@@ -53,12 +53,15 @@ export function readmeSymbols(readme: string): string[] {
 const FOREIGN = new Set(['App', 'Chart', 'ApiObject', 'Duration', 'JsonPatch', 'Testing', 'JSON', 'Object', 'k8s', 'kplus']);
 
 function checkApiDoc(): void {
-  step('API.md is current (jsii-docgen)');
-  const before = fs.existsSync(path.join(root, 'API.md')) ? fs.readFileSync(path.join(root, 'API.md'), 'utf8') : '';
+  step('API.md and docs/l1 are current (scripts/docgen.ts, jsii-docgen)');
+  const l1 = path.join(root, 'docs', 'l1');
+  const read = () => [path.join(root, 'API.md'), ...(fs.existsSync(l1) ? fs.readdirSync(l1).sort().map((f) => path.join(l1, f)) : [])]
+    .map((f) => `${path.relative(root, f)}\n${fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : ''}`).join('\n');
+  const before = read();
   run('npx', ['projen', 'docgen']);
-  const after = fs.readFileSync(path.join(root, 'API.md'), 'utf8');
-  if (before !== after) problems.push('API.md is not current: run `npx projen compile && npx projen docgen` and commit API.md');
-  else console.log(`API.md current (${after.split('\n').length} lines)`);
+  const after = read();
+  if (before !== after) problems.push('API.md or docs/l1 is not current: run `npx projen compile && npx projen docgen` and commit both');
+  else console.log(`API.md current (${fs.readFileSync(path.join(root, 'API.md'), 'utf8').split('\n').length} lines) and docs/l1`);
 }
 
 function checkNpmTarball(): string {
