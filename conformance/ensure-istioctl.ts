@@ -103,17 +103,31 @@ export function ensureIstioctl(repoRoot: string, log: (line: string) => void = (
  * istioctl's packages are in Go's build cache).
  */
 export function ensureAnalyzeFiles(repoRoot: string, log: (line: string) => void = (l) => console.error(l)): string {
+  return ensureWrapperTool(repoRoot, 'analyze-files', log);
+}
+
+/**
+ * Returns the path of `gateway-render` (conformance/istioctl-build/gateway-render): istiod's Gateway
+ * API deployment controller run on a fake cluster, printing the objects it would apply for the given
+ * Gateways with the given injector ConfigMap. Built like analyze-files.
+ */
+export function ensureGatewayRender(repoRoot: string, log: (line: string) => void = (l) => console.error(l)): string {
+  return ensureWrapperTool(repoRoot, 'gateway-render', log);
+}
+
+/** Builds `conformance/istioctl-build/<name>` (a `main` package of the istioctl wrapper module) into .cache/bin when its inputs changed. */
+function ensureWrapperTool(repoRoot: string, name: string, log: (line: string) => void): string {
   const { wrapper } = istioctlPaths(repoRoot);
-  const binary = path.join(repoRoot, '.cache', 'bin', 'analyze-files');
+  const binary = path.join(repoRoot, '.cache', 'bin', name);
   const stamp = `${binary}.stamp`;
   const wanted = createHash('sha256').update(buildInputsHash(wrapper))
-    .update(fs.readFileSync(path.join(wrapper, 'analyze-files', 'main.go'))).digest('hex');
+    .update(fs.readFileSync(path.join(wrapper, name, 'main.go'))).digest('hex');
   if (fs.existsSync(binary) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === wanted) return binary;
-  log('analyze-files: building conformance/istioctl-build/analyze-files');
+  log(`${name}: building conformance/istioctl-build/${name}`);
   const env = { ...process.env, GOFLAGS: [process.env.GOFLAGS, '-mod=mod'].filter(Boolean).join(' ') };
-  const res = spawnSync('go', ['build', '-o', binary, './analyze-files'], { cwd: wrapper, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync('go', ['build', '-o', binary, `./${name}`], { cwd: wrapper, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (res.error || res.status !== 0) {
-    throw new Error(`building analyze-files failed (exit ${res.status ?? res.error?.message}):\n${`${res.stdout ?? ''}${res.stderr ?? ''}`.trim()}`);
+    throw new Error(`building ${name} failed (exit ${res.status ?? res.error?.message}):\n${`${res.stdout ?? ''}${res.stderr ?? ''}`.trim()}`);
   }
   fs.writeFileSync(stamp, `${wanted}\n`);
   return binary;

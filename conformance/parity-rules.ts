@@ -13,7 +13,9 @@
  *   the `istio.io/rev` label, which istiod uses to find the configurations it patches;
  * - Roles/ClusterRoles: `rules` (as grants, see normalise.ts); bindings: `roleRef`, `subjects`;
  * - Services: `.spec.ports`;
- * - ConfigMaps: the mesh config (`.data.mesh`, `.data.meshNetworks`), any key.
+ * - ConfigMaps: the mesh config (`.data.mesh`, `.data.meshNetworks`), any key; the injector's
+ *   template names (`.data.config.templates.<name>` on one side only: istiod's deployment controller
+ *   and pods asking for a template by name fail without it; the texts are compared elsewhere).
  *
  * Objects that exist only in our output are informational (they are listed in the report).
  */
@@ -56,6 +58,7 @@ export const FAILING_RULES: readonly FailingRule[] = [
   { category: 'Service ports', kinds: /^Service$/, path: /^\.spec(\.ports([.[].*)?)?$/ },
   { category: 'mesh config', kinds: /^ConfigMap$/, path: /^\.data\.(mesh|meshNetworks)([.[].*)?$/ },
   { category: 'mesh config', kinds: /^ConfigMap$/, path: /^\.data$/, when: (d) => hasMeshKey(d.reference) || hasMeshKey(d.ours) },
+  { category: 'injection templates', kinds: /^ConfigMap$/, path: /^\.data\.config\.templates(\.[^.[]+)?$/, diffKinds: ['missing', 'extra'] },
 ];
 
 /**

@@ -73,7 +73,7 @@ describe('CRDs', () => {
 });
 
 describe('sidecar injector config', () => {
-  test('parses as YAML and carries our sidecar and gateway templates', () => {
+  test('parses as YAML and carries every template of Istio 1.30\'s installer', () => {
     // WHEN
     const cm = find(synth(), 'ConfigMap', 'istio-sidecar-injector');
 
@@ -81,14 +81,24 @@ describe('sidecar injector config', () => {
     const config = parse(cm.data.config);
     expect(config.policy).toBe('enabled');
     expect(config.defaultTemplates).toEqual(['sidecar']);
-    expect(Object.keys(config.templates).sort()).toEqual(['gateway', 'sidecar']);
+    // istioctl's order: istiod's deployment controller renders Gateway API proxies from kube-gateway,
+    // waypoint and agentgateway and fails for a Gateway whose template is missing.
+    expect(Object.keys(config.templates)).toEqual(['sidecar', 'gateway', 'grpc-simple', 'grpc-agent', 'waypoint', 'kube-gateway', 'agentgateway']);
     expect(config.templates.sidecar).toContain('istio-proxy');
+    for (const name of ['kube-gateway', 'waypoint', 'agentgateway']) {
+      const kinds = [...config.templates[name].matchAll(/^kind: (\w+)$/gm)].map((m: RegExpMatchArray) => m[1]);
+      expect([name, kinds]).toEqual([name, ['ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']]);
+    }
+    expect(config.templates.waypoint).toMatch(/^ {8}- waypoint$/m);
+    expect(config.templates['kube-gateway']).toMatch(/^ {8}- router$/m);
     const values = JSON.parse(cm.data.values);
     expect(values.global.hub).toBe('registry.istio.io/release');
     expect(values.global.tag).toBe('1.30.3');
     expect(values.global.sds.token.aud).toBe('istio-ca');
     expect(values.sidecarInjectorWebhook.rewriteAppHTTPProbe).toBe(true);
     expect(values.pilot.cni.enabled).toBe(false);
+    // What the waypoint template reads (Istio 1.30's defaults).
+    expect(values.global.waypoint.resources).toEqual({ limits: { cpu: '2', memory: '1Gi' }, requests: { cpu: '100m', memory: '128Mi' } });
   });
 
   test('cni switches the templates to validation mode through pilot.cni.enabled', () => {

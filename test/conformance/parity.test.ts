@@ -65,7 +65,7 @@ describe('normalisation', () => {
     expect(diffsOf(meshConfigMap(yamlText), meshConfigMap(jsonText))).toEqual([]);
   });
 
-  test('injector template texts are not compared, template names are (informational)', () => {
+  test('injector template texts are not compared, template names are: a template missing or extra fails', () => {
     const injector = (templates: Record<string, string>): K8sObject => ({
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -75,7 +75,10 @@ describe('normalisation', () => {
     const diffs = diffsOf(injector({ 'sidecar': 'theirs', 'gateway': 'theirs', 'grpc-agent': 'x' }), injector({ sidecar: 'ours', gateway: 'ours' }));
     expect(diffs).toHaveLength(1);
     expect(diffs[0]).toMatchObject({ path: '.data.config.templates.grpc-agent', kind: 'missing', reference: TEMPLATE_PLACEHOLDER });
-    expect(diffs[0].category).toBeUndefined();
+    expect(diffs[0].category).toBe('injection templates');
+    const extra = diffsOf(injector({ sidecar: 'theirs' }), injector({ 'sidecar': 'ours', 'kube-gateway': 'ours' }));
+    expect(extra.map((d) => [d.path, d.kind, d.category])).toEqual([['.data.config.templates.kube-gateway', 'extra', 'injection templates']]);
+    expect(diffsOf(injector({ 'sidecar': 'a', 'kube-gateway': 'b' }), injector({ 'sidecar': 'c', 'kube-gateway': 'd' }))).toEqual([]);
   });
 
   test('injector config keys other than templates and values are compared', () => {

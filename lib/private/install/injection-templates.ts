@@ -13,7 +13,7 @@
  */
 
 /** Variables both templates start from. */
-const PRELUDE = `{{- $ann := .ObjectMeta.Annotations }}
+export const PRELUDE = `{{- $ann := .ObjectMeta.Annotations }}
 {{- $lbl := .ObjectMeta.Labels }}
 {{- $proxy := .Values.global.proxy }}
 {{- $statusPort := annotation .ObjectMeta "status.sidecar.istio.io/port" $proxy.statusPort }}
@@ -40,7 +40,7 @@ const PRELUDE = `{{- $ann := .ObjectMeta.Annotations }}
  * Pod labels and annotations both templates set. `security.istio.io/tlsMode: istio` tells clients
  * the endpoint accepts Istio mTLS: only sidecars do, so only the sidecar template adds it.
  */
-const POD_METADATA = `metadata:
+export const POD_METADATA = `metadata:
   labels:
     {{- if eq $template "sidecar" }}
     security.istio.io/tlsMode: {{ index $lbl "security.istio.io/tlsMode" | default "istio" | quote }}
@@ -52,7 +52,7 @@ const POD_METADATA = `metadata:
 `;
 
 /** Non-root, read-only, no capabilities: what istio-proxy runs with (Pod Security "restricted"). */
-const PROXY_SECURITY_CONTEXT = `    securityContext:
+export const PROXY_SECURITY_CONTEXT = `    securityContext:
       allowPrivilegeEscalation: false
       capabilities:
         drop:
@@ -67,7 +67,7 @@ const PROXY_SECURITY_CONTEXT = `    securityContext:
 `;
 
 /** istio-proxy's arguments after the mode (`sidecar` or `router`). */
-const PROXY_FLAGS = `    - --domain
+export const PROXY_FLAGS = `    - --domain
     - {{ printf "$(POD_NAMESPACE).svc.%s" $proxy.clusterDomain | quote }}
     - {{ printf "--proxyLogLevel=%s" (annotation .ObjectMeta "sidecar.istio.io/logLevel" $proxy.logLevel) | quote }}
     - {{ printf "--proxyComponentLogLevel=%s" (annotation .ObjectMeta "sidecar.istio.io/componentLogLevel" $proxy.componentLogLevel) | quote }}
@@ -78,7 +78,7 @@ const PROXY_FLAGS = `    - --domain
 `;
 
 /** Environment pilot-agent reads to bootstrap Envoy and to get its certificate from istiod. */
-const PROXY_ENV = `    - name: PILOT_CERT_PROVIDER
+export const PROXY_ENV = `    - name: PILOT_CERT_PROVIDER
       value: {{ .Values.global.pilotCertProvider | quote }}
     - name: CA_ADDR
       value: {{ $caAddr | quote }}

@@ -1,6 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { componentLabels, InstallContext } from './context';
+import { AGENTGATEWAY_TEMPLATE, KUBE_GATEWAY_TEMPLATE, WAYPOINT_TEMPLATE } from './gateway-templates';
+import { GRPC_AGENT_TEMPLATE, GRPC_SIMPLE_TEMPLATE } from './grpc-templates';
 import { GATEWAY_TEMPLATE, SIDECAR_TEMPLATE } from './injection-templates';
 import { configMapYaml } from './yaml-text';
 import { CertificateAuthorityType } from '../../certificate-authority';
@@ -81,6 +83,14 @@ export function injectorValues(ctx: InstallContext): Record<string, unknown> {
       sts: { servicePort: 0 },
       tag: ctx.tag,
       variant: '',
+      // Waypoints istiod deploys (template `waypoint`): Istio 1.30's defaults.
+      waypoint: {
+        affinity: {},
+        nodeSelector: {},
+        resources: { limits: { cpu: '2', memory: '1Gi' }, requests: { cpu: '100m', memory: '128Mi' } },
+        tolerations: [],
+        topologySpreadConstraints: [],
+      },
     },
     pilot: { cni: { enabled: ctx.cni, provider: 'default' }, env: istiodExtraEnv(ctx) },
     revision: ctx.revision ?? '',
@@ -107,6 +117,21 @@ export function istiodExtraEnv(ctx: InstallContext): Record<string, string> {
   return env;
 }
 
+/**
+ * Every template of Istio 1.30's installer, in istioctl's order: the pod templates (`sidecar`,
+ * `gateway`, `grpc-simple`, `grpc-agent`) and the ones istiod's Gateway API deployment controller
+ * renders whole objects from (`waypoint`, `kube-gateway`, `agentgateway`).
+ */
+export const INJECTION_TEMPLATES: Readonly<Record<string, string>> = {
+  'sidecar': SIDECAR_TEMPLATE,
+  'gateway': GATEWAY_TEMPLATE,
+  'grpc-simple': GRPC_SIMPLE_TEMPLATE,
+  'grpc-agent': GRPC_AGENT_TEMPLATE,
+  'waypoint': WAYPOINT_TEMPLATE,
+  'kube-gateway': KUBE_GATEWAY_TEMPLATE,
+  'agentgateway': AGENTGATEWAY_TEMPLATE,
+};
+
 /** The injector `config` document: policy, selectors and our templates. */
 export function injectorConfig(): Record<string, unknown> {
   return {
@@ -116,7 +141,7 @@ export function injectorConfig(): Record<string, unknown> {
     neverInjectSelector: [],
     injectedAnnotations: {},
     template: VERSION_GUARD,
-    templates: { sidecar: SIDECAR_TEMPLATE, gateway: GATEWAY_TEMPLATE },
+    templates: { ...INJECTION_TEMPLATES },
   };
 }
 
