@@ -43,8 +43,8 @@ export function stripDescriptions(node: unknown, parentKey?: string): unknown {
 }
 
 /** Kubernetes' version priority: GA over beta over alpha, then the higher number. */
-function versionRank(version: string): number[] {
-  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version);
+function versionRank(name: string): number[] {
+  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(name);
   if (!m) return [-1];
   const stage = m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1;
   return [stage, Number(m[1]), Number(m[3] ?? 0)];

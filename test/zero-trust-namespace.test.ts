@@ -524,7 +524,8 @@ describe('allowFrom', () => {
     expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { to: WorkloadSelector.fromDeployment(nowhere) }))
       .toThrow(/^\[apps\/Shop\] 'to' selects deployment nowhere, which has no namespace; set metadata.namespace \(or the chart namespace\) to "shop"$/);
     const db = new kplus.StatefulSet(chart, 'Db', {
-      metadata: { name: 'db' }, containers: [{ image: 'x' }],
+      metadata: { name: 'db' },
+      containers: [{ image: 'x' }],
       service: new kplus.Service(chart, 'DbService', { ports: [{ port: 5432 }] }),
     });
     expect(() => ns.allowFrom(MeshPeer.namespace('shop'), { to: WorkloadSelector.fromDeployment(db) }))
