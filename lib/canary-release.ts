@@ -42,6 +42,7 @@ import { ReleasePlan } from './release-plan';
 import { DeliveryController, MetricsReporter, ReleaseStrategy } from './release-strategy';
 import { ReleaseWorkload } from './release-workload';
 import { RequestMatch } from './request-match';
+import { RoutingApi } from './routing-api';
 import { RetryPolicy } from './shared-interfaces';
 import { TrafficPolicy } from './traffic-policy';
 
@@ -561,6 +562,8 @@ export class CanaryRelease extends Construct {
       name: this.serviceName, namespace: this.namespace, port: this.port, selector: this.versions.serviceSelector,
     });
     this.table = table;
+    // The release's strategies write Istio's API (Argo Rollouts and Flagger read its VirtualService).
+    table.setApi(RoutingApi.ISTIO, this);
     if (this.hostServices) {
       table.addVersion({ name: this.stableVersionName, host: this.hostServices.stable, trafficPolicy: policy, owner: this });
       table.addVersion({ name: this.canaryVersionName, host: this.hostServices.canary, trafficPolicy: policy, owner: this });

@@ -16,6 +16,9 @@ export * as networking from './imports/networking.istio.io';
 export * as security from './imports/security.istio.io';
 export * as telemetry from './imports/telemetry.istio.io';
 export * as extensions from './imports/extensions.istio.io';
+// The Kubernetes Gateway API L1 classes (v1.5.1; standard-channel schemas, TCPRoute/UDPRoute experimental).
+export * as gatewayApi from './imports/gateway.networking.k8s.io';
+export * from './gateway-api-crds';
 export * from './kiali';
 export * from './mesh-telemetry';
 export * from './prometheus-scraping';
@@ -39,6 +42,7 @@ export * from './traffic-policy';
 export * from './mesh-analyzer';
 export * from './gitops-app';
 export * from './routed-service';
+export * from './routing-api';
 export * from './route-to';
 export * from './service-route';
 export * from './service-routing';

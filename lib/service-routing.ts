@@ -4,7 +4,8 @@ import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
-import { oncePerSynth } from './private/app-scan';
+import { allConstructs, oncePerSynth } from './private/app-scan';
+import { renderTrafficPolicy } from './private/canary/istio';
 import { validateLabelValue, validateTrafficPolicy } from './private/canary/validate';
 import { asValidationMessages, describeValue, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
@@ -13,12 +14,14 @@ import { recommendedLabels } from './private/recommended-labels';
 import { versionsRefusedByPolicies } from './private/routing/admission';
 import { podLabelsOf, versionsWithoutPods } from './private/routing/pods';
 import { RoutingRegistry } from './private/routing/registry';
+import { gatewayApiProblems, renderHttpRouteSpec, versionServiceName } from './private/routing/render-gateway-api';
 import { renderDestinationRule, renderMeshVirtualService } from './private/routing/render-istio';
 import { resolveServiceRoute } from './private/routing/resolve-route';
-import { RouteDef, ServiceTable } from './private/routing/table';
-import { validateDnsLabel } from './private/validate';
+import { RouteDef, ServiceTable, VersionDef } from './private/routing/table';
+import { validateDnsLabel, validateEnum } from './private/validate';
 import { objectName } from './private/zero-trust/names';
 import { RoutedService } from './routed-service';
+import { RoutingApi } from './routing-api';
 import { ServiceRouteOptions, ServiceVersion } from './service-route';
 import { TrafficPolicy } from './traffic-policy';
 
@@ -50,6 +53,14 @@ export interface ServiceRoutingProps {
    * @default - no dependency
    */
   readonly mesh?: IMeshInstallation;
+  /**
+   * The API the service's routes are rendered with: Istio's (VirtualService + DestinationRule
+   * subsets) or the Gateway API (an HTTPRoute with the Service as parent, a Service per version).
+   * Decided by the construct that first routes the service; another construct may repeat it or
+   * leave it out.
+   * @default - RoutingApi.ISTIO, or the API another construct routing the service chose
+   */
+  readonly api?: RoutingApi;
 }
 
 /**
@@ -95,6 +106,8 @@ export class ServiceRouting extends Construct {
     this.port = service.port;
     const { table, created } = RoutingRegistry.of(this).serviceTable(this, service);
     this.table = table;
+    validateEnum(this, 'api', props.api, 'RoutingApi', { ISTIO: RoutingApi.ISTIO, GATEWAY_API: RoutingApi.GATEWAY_API });
+    if (created || props.api !== undefined) table.setApi(props.api ?? RoutingApi.ISTIO, this);
     if (props.trafficPolicy !== undefined) {
       validateTrafficPolicy(this, props.trafficPolicy, false);
       table.setTrafficPolicy(props.trafficPolicy, this);
@@ -103,14 +116,18 @@ export class ServiceRouting extends Construct {
     for (const v of props.versions ?? []) this.addVersion(v);
     for (const r of props.routes ?? []) this.addRoute(r);
 
-    if (created) {
-      const meta = {
-        name: this.serviceName,
-        namespace: this.namespace,
-        labels: recommendedLabels(this, { name: this.serviceName, component: 'routing', partOf: this.namespace }),
-      };
-      new DestinationRule(this, 'DestinationRule', { metadata: meta, spec: Lazy.any({ produce: () => renderDestinationRule(table) ?? { host: this.serviceName } }) });
-      new VirtualService(this, 'Resource', { metadata: meta, spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
+    if (created && table.api === RoutingApi.GATEWAY_API) {
+      new ApiObject(this, 'Resource', { ...HTTP_ROUTE_GVK, metadata: this.metadata(this.serviceName), spec: Lazy.any({ produce: () => renderHttpRouteSpec(table) }) });
+      new DestinationRule(this, 'DestinationRule', {
+        metadata: this.metadata(this.serviceName),
+        spec: Lazy.any({ produce: () => ({ host: this.serviceName, trafficPolicy: renderTrafficPolicy(table.trafficPolicy) }) }),
+      });
+    } else if (created) {
+      new DestinationRule(this, 'DestinationRule', {
+        metadata: this.metadata(this.serviceName),
+        spec: Lazy.any({ produce: () => renderDestinationRule(table) ?? { host: this.serviceName } }),
+      });
+      new VirtualService(this, 'Resource', { metadata: this.metadata(this.serviceName), spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
     }
     // The construct that created the table checks the whole table; every ServiceRouting checks its own versions.
     this.node.addValidation({ validate: oncePerSynth(this, () => this.validateTable(created)) });
@@ -148,8 +165,10 @@ export class ServiceRouting extends Construct {
     const labels = version.selector !== undefined ? this.checkSelector(`${prop}.selector`, version.selector) : { version: version.name };
     if (version.workload !== undefined) this.checkWorkload(prop, version.workload, labels);
     if (version.trafficPolicy !== undefined) validateTrafficPolicy(this, version.trafficPolicy, false);
+    const isNew = !this.table.versions.some((v) => v.name === version.name);
     this.table.addVersion({ name: version.name, labels, trafficPolicy: version.trafficPolicy, owner: this });
     this.versionNames.push(version.name);
+    if (isNew && this.table.api === RoutingApi.GATEWAY_API) this.renderVersionService(version.name);
   }
 
   /**
@@ -162,6 +181,33 @@ export class ServiceRouting extends Construct {
     const def = resolveServiceRoute(this, `routes[${this.routeDefs.length}]`, route, defaultName);
     this.table.addRoutes(this, [def]);
     this.routeDefs.push(def);
+  }
+
+  /** Labels and place of the routing objects. */
+  private metadata(name: string) {
+    return { name, namespace: this.namespace, labels: recommendedLabels(this, { name: this.serviceName, component: 'routing', partOf: this.namespace }) };
+  }
+
+  /**
+   * Under Gateway API a version is a Service of its own (`<service>-<version>`): the routed
+   * Service's selector and ports, narrowed to the version's pods, with a DestinationRule for the
+   * version's traffic policy (or the service's).
+   */
+  private renderVersionService(name: string): void {
+    const table = this.table;
+    const version = () => table.versions.find((v) => v.name === name)!;
+    const serviceName = versionServiceName(table, version());
+    const id = `Version-${name}`;
+    new ApiObject(this, `${id}-Service`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: this.metadata(serviceName),
+      spec: Lazy.any({ produce: () => versionServiceSpec(this, table, version()) }),
+    });
+    new DestinationRule(this, `${id}-DestinationRule`, {
+      metadata: this.metadata(serviceName),
+      spec: Lazy.any({ produce: () => ({ host: serviceName, trafficPolicy: renderTrafficPolicy(version().trafficPolicy ?? table.trafficPolicy) }) }),
+    });
   }
 
   private checkSelector(prop: string, selector: { [key: string]: string }): { [key: string]: string } {
@@ -214,10 +260,37 @@ export class ServiceRouting extends Construct {
   private validateTable(created: boolean): string[] {
     const errors = versionsWithoutPods(this.table, this);
     if (!created) return errors;
+    if (this.table.api === RoutingApi.GATEWAY_API) {
+      errors.push(...gatewayApiProblems(this.table));
+      if (!findServiceObject(this, this.namespace, this.serviceName)) {
+        errors.push(`RoutingApi.GATEWAY_API serves each version from a Service of its own, made from Service ${this.namespace}/${this.serviceName}, ` +
+          'which is not in this app; declare the Service in the app (RoutedService.fromService), or use RoutingApi.ISTIO');
+      }
+    }
     errors.unshift(...asValidationMessages(this, this.table.problems()), ...versionsRefusedByPolicies(this.table));
     if (this.table.orderedRoutesSafe().length === 0) {
       errors.push(`service ${this.table.key} has no routes; add one, e.g. addRoute({ to: RouteTo.version('${this.table.versions[0]?.name ?? 'v1'}') })`);
     }
     return errors;
   }
+}
+
+/** The kind Gateway API routes for HTTP are (GAMMA: a Service as parent). */
+const HTTP_ROUTE_GVK = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' };
+
+/** A version's own Service: the routed Service's ports and selector, narrowed to the version's labels. */
+function versionServiceSpec(scope: IConstruct, table: ServiceTable, v: VersionDef): Record<string, unknown> {
+  // The routed Service itself, not the app's Service index: the index renders every Service, this one included.
+  const obj = findServiceObject(scope, table.service.namespace, table.service.name);
+  const spec = obj?.toJson().spec ?? {};
+  const ports = (spec.ports ?? []).length
+    ? spec.ports.map((p: any) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol, appProtocol: p.appProtocol }))
+    : [{ name: 'http', port: table.service.port ?? 80 }];
+  return { selector: { ...(spec.selector ?? table.service.selector ?? {}), ...(v.labels ?? {}) }, ports };
+}
+
+/** The app's Service `namespace/name`, found by its metadata (nothing rendered). */
+function findServiceObject(scope: IConstruct, namespace: string, name: string): ApiObject | undefined {
+  return allConstructs(scope).find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Service' && c.apiVersion === 'v1'
+    && c.name === name && (c.metadata.namespace ?? Chart.of(c).namespace) === namespace);
 }

@@ -1,7 +1,9 @@
 import type { GatewayRouteDef } from './gateway-table';
 import { describeRenderedMatch, intersectMatches, isMeshOnly, RenderedMatch } from './match-algebra';
 import type { RoutingRegistry } from './registry';
+import { versionServiceName } from './render-gateway-api';
 import { BackendDef, RouteBehaviour, RouteDef, ServiceTable } from './table';
+import { RoutingApi } from '../../routing-api';
 import type { TrafficPolicy } from '../../traffic-policy';
 import { renderTrafficPolicy } from '../canary/istio';
 import { MeshValidationError } from '../errors';
@@ -18,11 +20,13 @@ type Json = Record<string, unknown>;
 /** A destination of the table's service: a version's subset or Service, in a VirtualService of `namespace`. */
 function destination(table: ServiceTable, version: string | undefined, namespace: string): Json {
   const v = version === undefined ? undefined : table.versions.find((x) => x.name === version);
-  const name = v?.host ?? table.service.name;
+  // A table rendered with Gateway API serves each version from a Service of its own, no subsets.
+  const perVersionServices = table.api === RoutingApi.GATEWAY_API;
+  const name = v ? (perVersionServices ? versionServiceName(table, v) : v.host ?? table.service.name) : table.service.name;
   const host = namespace === table.service.namespace ? name : `${name}.${table.service.namespace}.svc.${CLUSTER_DOMAIN}`;
   return {
     host,
-    subset: v && !v.host ? v.name : undefined,
+    subset: v && !v.host && !perVersionServices ? v.name : undefined,
     port: table.service.port !== undefined ? { number: table.service.port } : undefined,
   };
 }

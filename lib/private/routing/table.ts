@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { describeRenderedMatch, RenderedMatch, routeCovers, routeKey } from './match-algebra';
+import { RoutingApi } from '../../routing-api';
 import type { TrafficPolicy } from '../../traffic-policy';
 import { MeshValidationError } from '../errors';
 
@@ -82,6 +83,8 @@ interface ControllerClaim {
   readonly what: string;
 }
 
+const apiName = (api: RoutingApi) => (api === RoutingApi.GATEWAY_API ? 'RoutingApi.GATEWAY_API' : 'RoutingApi.ISTIO');
+
 const describeRoute = (r: RouteDef) => `route "${r.name}" (${r.matches.length ? r.matches.map(describeRenderedMatch).join(' or ') : 'every request'}) of ${r.owner.node.path}`;
 
 /**
@@ -92,6 +95,7 @@ export class ServiceTable {
   private readonly versionDefs = new Map<string, VersionDef>();
   private readonly routeDefs: RouteDef[] = [];
   private policy?: { readonly policy: TrafficPolicy; readonly owner: IConstruct };
+  private apiChoice?: { readonly api: RoutingApi; readonly owner: IConstruct };
   private controller?: ControllerClaim;
 
   constructor(public readonly service: RoutedServiceRef, public readonly owner: IConstruct) {}
@@ -112,6 +116,20 @@ export class ServiceTable {
   /** Whether a route of the table (of any construct) is named `name`. */
   public hasRouteName(name: string): boolean {
     return this.routeDefs.some((r) => r.name === name);
+  }
+
+  /** The API the table is rendered with (Istio's unless a construct chose Gateway API). */
+  public get api(): RoutingApi {
+    return this.apiChoice?.api ?? RoutingApi.ISTIO;
+  }
+
+  /** Records the API a construct renders the table with; two constructs choosing differently is an error. */
+  public setApi(api: RoutingApi, owner: IConstruct): void {
+    if (this.apiChoice && this.apiChoice.api !== api) {
+      throw new MeshValidationError(owner, `service ${this.key} is routed with ${apiName(this.apiChoice.api)} by ${this.apiChoice.owner.node.path}, ` +
+        `and with ${apiName(api)} here; a service's routes are rendered with one API: choose the same in both constructs`);
+    }
+    this.apiChoice ??= { api, owner };
   }
 
   /** The controller writing the service's routing, if any. */

@@ -21,12 +21,21 @@ export interface AppPods {
   readonly namedPorts: { [name: string]: number };
 }
 
+/** A port of a Service of the app. */
+export interface AppServicePort {
+  readonly port: number;
+  readonly targetPort?: number | string;
+  readonly name?: string;
+  readonly protocol?: string;
+  readonly appProtocol?: string;
+}
+
 /** A Service of the app: its selector and port → target port. */
 export interface AppService {
   readonly name: string;
   readonly namespace: string;
   readonly selector?: Labels;
-  readonly ports: { readonly port: number; readonly targetPort?: number | string }[];
+  readonly ports: AppServicePort[];
 }
 
 interface Index {
@@ -48,7 +57,9 @@ function buildIndex(all: IConstruct[]): Index {
         name: c.name,
         namespace: ns,
         selector: spec.selector,
-        ports: (spec.ports ?? []).map((p: any) => ({ port: Number(p.port), targetPort: p.targetPort })),
+        ports: (spec.ports ?? []).map((p: any): AppServicePort => ({
+          port: Number(p.port), targetPort: p.targetPort, name: p.name, protocol: p.protocol, appProtocol: p.appProtocol,
+        })),
       });
       continue;
     }

@@ -1,0 +1,174 @@
+/**
+ * RoutingApi.GATEWAY_API: the same route table rendered as an HTTPRoute (the Service as parent)
+ * and a Service per version sends every request where the VirtualService + DestinationRule
+ * rendering sends it. Both renderings are resolved by independent resolvers (Istio's
+ * VirtualService semantics; Istio's GAMMA translation of HTTPRoute, test/helpers/httproute-resolver.ts)
+ * over a grid of requests; what Gateway API cannot express is an error at synth.
+ */
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { parseAllDocuments } from 'yaml';
+import {
+  CanaryRelease, MeshInstallation, ReleaseStrategy, ReleaseWorkload, RequestMatch, RoutedService, RouteTo, RoutingApi, ServiceRouteOptions,
+  ServiceRouting, WorkloadSelector,
+} from '../lib';
+import { resolveHttpRoute } from './helpers/httproute-resolver';
+import { canonicalize, JsonValue, resolveRequest, semanticRouting, SemanticRouting } from './helpers/route-resolver';
+
+function bookinfo(api: RoutingApi, routes: ServiceRouteOptions[], versions = ['v1', 'v2', 'v3']) {
+  const app = Testing.app();
+  MeshInstallation.fromExisting(new Chart(app, 'mesh'), 'Mesh');
+  const chart = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
+  for (const v of versions) {
+    new kplus.Deployment(chart, `Reviews-${v}`, {
+      metadata: { name: `reviews-${v}` },
+      podMetadata: { labels: { app: 'reviews', version: v } },
+      containers: [{ name: 'reviews', image: `example/reviews:${v}`, portNumber: 9080 }],
+    });
+  }
+  const service = new kplus.Service(chart, 'ReviewsService', {
+    metadata: { name: 'reviews' },
+    selector: kplus.Pods.select(chart, 'ReviewsPods', { labels: { app: 'reviews' } }),
+    ports: [{ name: 'http', port: 9080, targetPort: 9080 }],
+  });
+  const routing = new ServiceRouting(chart, 'Reviews', {
+    service: RoutedService.fromService(service), api, versions: versions.map((name) => ({ name })), routes,
+  });
+  return { app, chart, routing, service };
+}
+
+function objects(app: App): any[] {
+  return parseAllDocuments(app.synthYaml()).map((d) => d.toJS()).filter((o) => o);
+}
+
+const PATHS = ['/', '/api', '/api/', '/api/books', '/apix', '/login', '/login/x', '/old', '/static/app.js'];
+const HEADERS: Record<string, string>[] = [{}, { 'end-user': 'jason' }, { 'end-user': 'jasonx' }, { cookie: 'session=1; user=tester' }, { 'x-canary': 'true' }];
+const METHODS = ['GET', 'POST'];
+const QUERIES: Record<string, string>[] = [{}, { v: '2' }];
+
+/** The VirtualService outcome in the HTTPRoute resolver's terms (a redirect answers 301 unless told otherwise). */
+function normalise(s: SemanticRouting): SemanticRouting {
+  const out = { ...s };
+  if (out.redirect) {
+    out.redirect = canonicalize({ redirectCode: 301, ...(out.redirect as Record<string, JsonValue>) });
+    if (out.destinations?.length === 0) delete out.destinations;
+  }
+  return out;
+}
+
+function expectSameRouting(routes: ServiceRouteOptions[]): number {
+  const istio = objects(bookinfo(RoutingApi.ISTIO, routes).app);
+  const gateway = objects(bookinfo(RoutingApi.GATEWAY_API, routes).app);
+  expect(gateway.filter((o) => o.kind === 'VirtualService')).toEqual([]);
+  let probes = 0;
+  for (const path of PATHS) {
+    for (const headers of HEADERS) {
+      for (const method of METHODS) {
+        for (const queryParams of QUERIES) {
+          const viaIstio = normalise(semanticRouting(resolveRequest(istio, {
+            gateway: 'mesh', host: 'reviews', sourceNamespace: 'bookinfo', path, method, headers, queryParams,
+          })));
+          const viaGateway = resolveHttpRoute(gateway, { service: 'reviews', namespace: 'bookinfo', path, method, headers, queryParams });
+          expect({ path, headers, method, queryParams, routing: viaGateway }).toEqual({ path, headers, method, queryParams, routing: viaIstio });
+          probes++;
+        }
+      }
+    }
+  }
+  return probes;
+}
+
+describe('the same requests reach the same versions with either API', () => {
+  test.each<[string, ServiceRouteOptions[]]>([
+    ['one test user to v2 (request routing task)', [
+      { matches: [RequestMatch.headerExact('end-user', 'jason')], to: RouteTo.version('v2') },
+      { to: RouteTo.version('v1') },
+    ]],
+    ['traffic shifting 90/10 with a timeout', [{ to: RouteTo.weights({ v1: 90, v3: 10 }), timeout: Duration.seconds(3) }]],
+    ['string path prefixes, an exact path, a method and a query parameter before the catch-all', [
+      { matches: [RequestMatch.pathExact('/login')], to: RouteTo.version('v3') },
+      { matches: [RequestMatch.pathPrefix('/api/')], to: RouteTo.version('v2'), timeout: Duration.millis(1500) },
+      { matches: [RequestMatch.pathPrefix('/static'), RequestMatch.method('POST')], to: RouteTo.version('v3') },
+      { matches: [RequestMatch.queryParamExact('v', '2')], to: RouteTo.version('v2') },
+      { to: RouteTo.weights({ v1: 50, v2: 50 }) },
+    ]],
+    ['mirroring, header changes, a cookie and a redirect', [
+      { matches: [RequestMatch.pathExact('/old')], redirect: { uri: '/new', authority: 'books.example.com' } },
+      { matches: [RequestMatch.cookie('user', 'tester')], to: RouteTo.version('v3'), requestHeaders: { set: { 'x-tester': 'true' }, remove: ['x-debug'] } },
+      { to: RouteTo.version('v1'), mirror: { version: 'v2', percent: 25 } },
+    ]],
+    ['a rewrite after an exact path, then a regex header', [
+      { matches: [RequestMatch.pathExact('/login')], to: RouteTo.version('v3'), rewrite: { uri: '/signin' } },
+      { matches: [RequestMatch.headerRegex('end-user', 'jason|tester')], to: RouteTo.version('v2') },
+      { to: RouteTo.anyVersion() },
+    ]],
+  ])('%s', (_what, routes) => {
+    expect(expectSameRouting(routes)).toBe(PATHS.length * HEADERS.length * METHODS.length * QUERIES.length);
+  });
+});
+
+describe('objects', () => {
+  test('an HTTPRoute with the Service as parent, a Service and a DestinationRule per version, no subsets', () => {
+    const f = bookinfo(RoutingApi.GATEWAY_API, [{ to: RouteTo.weights({ v1: 90, v2: 10 }) }], ['v1', 'v2']);
+    const out = objects(f.app);
+    const route = out.find((o) => o.kind === 'HTTPRoute');
+    expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
+    expect(route.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'reviews', port: 9080 }]);
+    expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'reviews-v1', port: 9080, weight: 90 }, { name: 'reviews-v2', port: 9080, weight: 10 }]);
+    const v2 = out.find((o) => o.kind === 'Service' && o.metadata.name === 'reviews-v2');
+    expect(v2.spec).toEqual({ selector: { app: 'reviews', version: 'v2' }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] });
+    expect(out.filter((o) => o.kind === 'DestinationRule').map((o) => o.spec.host).sort()).toEqual(['reviews', 'reviews-v1', 'reviews-v2']);
+    expect(out.filter((o) => o.kind === 'DestinationRule').every((o) => o.spec.subsets === undefined)).toBe(true);
+  });
+
+  test('RoutingApi.ISTIO stays the default: a VirtualService and subsets, no HTTPRoute', () => {
+    const out = objects(bookinfo(undefined as any, [{ to: RouteTo.version('v1') }]).app);
+    expect(out.filter((o) => o.kind === 'HTTPRoute')).toEqual([]);
+    expect(out.find((o) => o.kind === 'DestinationRule').spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2', 'v3']);
+  });
+});
+
+describe('what Gateway API cannot express fails the synth', () => {
+  const synth = (routes: ServiceRouteOptions[]) => () => bookinfo(RoutingApi.GATEWAY_API, routes).app.synth();
+
+  test('fault injection', () => {
+    expect(synth([{ matches: [RequestMatch.headerExact('end-user', 'jason')], to: RouteTo.version('v2'), fault: { delay: Duration.seconds(7), delayPercent: 100 } },
+      { to: RouteTo.version('v1') }])).toThrow(
+      'route "route-1" of service bookinfo/reviews (bookinfo/Reviews) injects a fault, which Gateway API has no form for; route the service with ' +
+      'RoutingApi.ISTIO to inject faults');
+  });
+
+  test('retries, sender conditions and a prefix rewrite', () => {
+    expect(synth([{ to: RouteTo.version('v1'), retries: { attempts: 3 } }])).toThrow(/sets 'retries', which Gateway API 1.5 has only in its experimental channel/);
+    expect(synth([{ matches: [RequestMatch.sourceNamespace('web')], to: RouteTo.version('v2') }, { to: RouteTo.version('v1') }]))
+      .toThrow(/matches on the sender \(source labels or namespace\), which Gateway API cannot express/);
+    expect(synth([{ matches: [RequestMatch.pathPrefix('/v1/')], to: RouteTo.version('v1'), rewrite: { uri: '/' } }, { to: RouteTo.version('v1') }]))
+      .toThrow(/rewrites the path after a match that is not an exact path/);
+  });
+
+  test('a later route Gateway API ranks first that would take requests of an earlier one', () => {
+    expect(synth([
+      { matches: [RequestMatch.headerExact('end-user', 'jason')], to: RouteTo.version('v2') },
+      { matches: [RequestMatch.pathExact('/login')], to: RouteTo.version('v3') },
+      { to: RouteTo.version('v1') },
+    ])).toThrow('route "route-2" of service bookinfo/reviews (path exact "/login", bookinfo/Reviews) would take requests that route "route-1" ' +
+      '(header end-user exact "jason") takes first: Gateway API ranks an exact path, a longer path pattern, a method, and more header or query ' +
+      'conditions first, whatever the order; make the matches disjoint, put the higher-ranked route first, or use RoutingApi.ISTIO');
+  });
+
+  test('a CanaryRelease cannot share a service routed with Gateway API yet', () => {
+    const f = bookinfo(RoutingApi.GATEWAY_API, [{ to: RouteTo.version('v1') }]);
+    expect(() => new CanaryRelease(f.chart, 'Release', {
+      service: f.service,
+      mesh: undefined,
+      stable: ReleaseWorkload.fromSelector(WorkloadSelector.fromLabels({ app: 'reviews', version: 'v1' })),
+      canary: ReleaseWorkload.fromSelector(WorkloadSelector.fromLabels({ app: 'reviews', version: 'v2' })),
+      strategy: ReleaseStrategy.staticWeight(10),
+    })).toThrow(/service bookinfo\/reviews is routed with RoutingApi.GATEWAY_API by bookinfo\/Reviews, and with RoutingApi.ISTIO here/);
+  });
+
+  test('an API that is not a RoutingApi', () => {
+    expect(() => bookinfo('gateway' as RoutingApi, [{ to: RouteTo.version('v1') }])).toThrow(
+      "'api' must be one of RoutingApi.ISTIO, RoutingApi.GATEWAY_API, got \"gateway\"");
+  });
+});
