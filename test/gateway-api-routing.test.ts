@@ -9,8 +9,8 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
 import {
-  CanaryRelease, MeshInstallation, ReleaseStrategy, ReleaseWorkload, RequestMatch, RoutedService, RouteTo, RoutingApi, ServiceRouteOptions,
-  ServiceRouting, WorkloadSelector,
+  CanaryRelease, IngressGateway, MeshInstallation, ReleaseStrategy, ReleaseWorkload, RequestMatch, RouteDestination, RoutedService, RouteTo,
+  RoutingApi, ServiceRouteOptions, ServiceRouting, WorkloadSelector,
 } from '../lib';
 import { resolveHttpRoute } from './helpers/httproute-resolver';
 import { canonicalize, JsonValue, resolveRequest, semanticRouting, SemanticRouting } from './helpers/route-resolver';
@@ -170,5 +170,32 @@ describe('what Gateway API cannot express fails the synth', () => {
   test('an API that is not a RoutingApi', () => {
     expect(() => bookinfo('gateway' as RoutingApi, [{ to: RouteTo.version('v1') }])).toThrow(
       "'api' must be one of RoutingApi.ISTIO, RoutingApi.GATEWAY_API, got \"gateway\"");
+  });
+});
+
+describe('gateways reach the version Services', () => {
+  test('an IngressGateway route to a service routed with Gateway API sends each request to the version Service the table names', () => {
+    const routes: ServiceRouteOptions[] = [
+      { matches: [RequestMatch.headerExact('end-user', 'jason')], to: RouteTo.version('v2') },
+      { to: RouteTo.weights({ v1: 90, v3: 10 }) },
+    ];
+    const f = bookinfo(RoutingApi.GATEWAY_API, routes);
+    const gateway = new IngressGateway(f.chart, 'Public', { mesh: MeshInstallation.fromExisting(f.chart, 'Existing'), namespace: 'edge' });
+    gateway.addHost('books.example.com');
+    gateway.addRoute('books.example.com', { to: RouteDestination.fromService(f.service) });
+    const out = objects(f.app);
+    const vs = out.find((o) => o.kind === 'VirtualService' && o.metadata.namespace === 'edge');
+    expect(vs.spec.http.flatMap((h: any) => h.route.map((r: any) => r.destination))).toEqual([
+      { host: 'reviews-v2.bookinfo.svc.cluster.local', port: { number: 9080 } },
+      { host: 'reviews-v1.bookinfo.svc.cluster.local', port: { number: 9080 } },
+      { host: 'reviews-v3.bookinfo.svc.cluster.local', port: { number: 9080 } },
+    ]);
+    const jason = semanticRouting(resolveRequest(out, { gateway: 'edge/public', host: 'books.example.com', headers: { 'end-user': 'jason' } }));
+    const mesh = resolveHttpRoute(out, { service: 'reviews', namespace: 'bookinfo', headers: { 'end-user': 'jason' } });
+    expect(jason.destinations!.map((d) => [d.target, d.weight])).toEqual(mesh!.destinations!.map((d) => [d.target, d.weight]));
+    const anyone = semanticRouting(resolveRequest(out, { gateway: 'edge/public', host: 'books.example.com' }));
+    expect(anyone.destinations!.map((d) => [d.target, d.weight])).toEqual([
+      ['pods bookinfo {"app":"reviews","version":"v1"}', 90], ['pods bookinfo {"app":"reviews","version":"v3"}', 10],
+    ]);
   });
 });
