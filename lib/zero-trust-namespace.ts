@@ -27,8 +27,8 @@ import { peerPodSelectors, portsNotExposed, unknownServiceAccount } from './priv
 import { findDisabledProbeRewrites } from './private/zero-trust/probes';
 import { findZeroTrustNamespace, MirroredEgress, mirrorEgress, registerZeroTrustNamespace } from './private/zero-trust/registry';
 import {
-  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer, networkPolicyPorts,
-  podSelector,
+  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, dnsEgressRule, ISTIOD_PORTS, KUBE_DNS, MERGED_METRICS_PORT, networkPolicyPeer,
+  networkPolicyPorts, podSelector,
 } from './private/zero-trust/render';
 import {
   validateAddress, validateExternalHostName, validateLabels, validateList, validateMethod, validatePath, validatePort, validateRequired,
@@ -266,9 +266,6 @@ interface ExceptionGroup {
   /** The group's PeerAuthentication, which records each entry's reason as an annotation. */
   peerAuthentication?: ApiObject;
 }
-
-/** Kubernetes' DNS: kube-dns / CoreDNS pods in kube-system. */
-const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
 
 /**
  * A namespace where nothing talks to anything unless declared: mTLS STRICT, default deny at L7
@@ -794,10 +791,7 @@ export class ZeroTrustNamespace extends Construct {
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{
-          to: [networkPolicyPeer(KUBE_DNS.namespace, KUBE_DNS.podLabels)],
-          ports: [...networkPolicyPorts([53], 'UDP')!, ...networkPolicyPorts([53], 'TCP')!],
-        }],
+        egress: [dnsEgressRule()],
       },
     });
     new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-istiod'), {

@@ -9,7 +9,7 @@ import type { ControlPlaneNetworkPolicies, IMeshInstallation } from '../../mesh-
 import { IMeshPeer } from '../../mesh-peer';
 import { describeValue, MeshValidationError } from '../errors';
 import { validateDnsLabel } from '../validate';
-import { MERGED_METRICS_PORT, NAMESPACE_NAME_LABEL, networkPolicyPeer, networkPolicyPorts, toCidr } from '../zero-trust/render';
+import { dnsEgressRule, MERGED_METRICS_PORT, NAMESPACE_NAME_LABEL, networkPolicyPeer, networkPolicyPorts, toCidr } from '../zero-trust/render';
 import { validateAddress, validateList, validatePort } from '../zero-trust/validate';
 
 type Labels = { [key: string]: string };
@@ -22,8 +22,6 @@ export const WEBHOOK_PORT = 15017;
 export const MONITORING_PORT = 15014;
 /** Ports the API server listens on behind the `kubernetes` Service (managed clusters 443, kubeadm 6443). */
 const API_SERVER_PORTS = [443, 6443];
-/** Cluster DNS, as ZeroTrustNamespace reaches it. */
-const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
 /** Pod labels of Istio's Prometheus addon (samples/addons/prometheus.yaml). */
 const PROMETHEUS_ADDON_POD_LABELS = { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server' };
 
@@ -140,10 +138,7 @@ export function renderControlPlaneNetworkPolicies(scope: IConstruct, ctx: Instal
     spec: {
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{
-        to: [networkPolicyPeer(KUBE_DNS.namespace, KUBE_DNS.podLabels)],
-        ports: [...networkPolicyPorts([53], 'UDP')!, ...networkPolicyPorts([53], 'TCP')!],
-      }],
+      egress: [dnsEgressRule()],
     },
   });
 

@@ -41,3 +41,14 @@ export function toCidr(address: string): string {
   if (address.includes('/')) return address;
   return address.includes(':') ? `${address}/128` : `${address}/32`;
 }
+
+/** Kubernetes' DNS: the kube-dns / CoreDNS pods in kube-system. */
+export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+
+/** The egress rule every locked-down pod needs: DNS to kube-dns on 53, UDP and TCP. */
+export function dnsEgressRule(): k8s.NetworkPolicyEgressRule {
+  return {
+    to: [networkPolicyPeer(KUBE_DNS.namespace, KUBE_DNS.podLabels)],
+    ports: [...networkPolicyPorts([53], 'UDP')!, ...networkPolicyPorts([53], 'TCP')!],
+  };
+}
