@@ -1,12 +1,12 @@
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Connection, ConnectionDirection, ConnectionMatrix, EnforcementLayer } from './connection-matrix';
+import { ConnectionMatrix } from './connection-matrix';
 import { EgressGateway } from './egress-gateway';
 import { ExternalHost, ExternalHostProtocol } from './external-host';
 import { Sidecar, SidecarSpecOutboundTrafficPolicyMode } from './imports/networking.istio.io';
 import {
-  AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, PeerAuthentication,
+  AuthorizationPolicy, AuthorizationPolicySpecAction, PeerAuthentication,
   PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, RequestAuthentication, RequestAuthenticationSpec,
 } from './imports/security.istio.io';
 import { MeshAnalyzer } from './mesh-analyzer';
@@ -21,15 +21,18 @@ import { dependOnMesh } from './private/mesh-dependency';
 import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel, validateEnum } from './private/validate';
+import { connectionMatrix } from './private/zero-trust/connections';
 import { ExternalEgress } from './private/zero-trust/external-egress';
+import { validateJwtIssuers, validateRequestPrincipal } from './private/zero-trust/jwt';
 import { labelsKey, NameAllocator, objectName } from './private/zero-trust/names';
 import { peerPodSelectors, portsNotExposed, unknownServiceAccount } from './private/zero-trust/peer-pods';
 import { findDisabledProbeRewrites } from './private/zero-trust/probes';
 import { findZeroTrustNamespace, MirroredEgress, mirrorEgress, registerZeroTrustNamespace } from './private/zero-trust/registry';
 import {
-  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, dnsEgressRule, ISTIOD_PORTS, KUBE_DNS, MERGED_METRICS_PORT, networkPolicyPeer,
+  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, dnsEgressRule, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer,
   networkPolicyPorts, podSelector,
 } from './private/zero-trust/render';
+import { authzRule, ExceptionEntry, ExceptionGroup, InboundRule, OutboundRule, tokenRequirementRules } from './private/zero-trust/rules';
 import {
   validateAddress, validateExternalHostName, validateLabels, validateList, validateMethod, validatePath, validatePort, validateRequired,
 } from './private/zero-trust/validate';
@@ -236,36 +239,6 @@ export interface ZeroTrustNamespaceProps {
   readonly checkProbeRewrite?: boolean;
 }
 
-/** An allow rule as declared, resolved. */
-interface InboundRule {
-  readonly peer: MeshPeerConfig;
-  readonly target?: WorkloadSelectorConfig;
-  readonly ports: number[];
-  readonly methods: string[];
-  readonly paths: string[];
-  readonly requestPrincipals: string[];
-  readonly requiredClaims: { [claim: string]: string };
-}
-
-interface OutboundRule {
-  readonly peer: MeshPeerConfig;
-  readonly from?: WorkloadSelectorConfig;
-  readonly ports: number[];
-}
-
-interface ExceptionEntry {
-  readonly port: number;
-  readonly mode: MtlsMode;
-  readonly reason: string;
-  readonly callers: MeshPeerConfig[];
-}
-
-interface ExceptionGroup {
-  readonly selector: WorkloadSelectorConfig;
-  readonly entries: ExceptionEntry[];
-  /** The group's PeerAuthentication, which records each entry's reason as an annotation. */
-  peerAuthentication?: ApiObject;
-}
 
 /**
  * A namespace where nothing talks to anything unless declared: mTLS STRICT, default deny at L7
@@ -359,7 +332,7 @@ export class ZeroTrustNamespace extends Construct {
     MeshAnalyzer.of(this).addExternalNamespaces(...this.externalNamespaces);
     validateList(this, 'externalNamespaces', props.externalNamespaces, "omit 'externalNamespaces' if there are none",
       (ns, prop) => validateDnsLabel(this, prop, ns));
-    this.jwtIssuers = this.validateJwtIssuers(props.jwtIssuers);
+    this.jwtIssuers = validateJwtIssuers(this, props.jwtIssuers);
     dependOnMesh(this, props.mesh);
 
     const namespace = new k8s.KubeNamespace(this, 'Resource', {
@@ -449,7 +422,7 @@ export class ZeroTrustNamespace extends Construct {
     validateList(this, 'methods', options.methods, "omit 'methods' to allow every method", (m, prop) => validateMethod(this, prop, m));
     validateList(this, 'paths', options.paths, "omit 'paths' to allow every path", (p, prop) => validatePath(this, prop, p));
     validateList(this, 'requestPrincipals', options.requestPrincipals, "omit 'requestPrincipals' to require no end-user token",
-      (p, prop) => this.validateRequestPrincipal(prop, p));
+      (p, prop) => validateRequestPrincipal(this, this.jwtIssuers, prop, p));
     const requiredClaims = { ...(options.requiredClaims ?? {}) };
     for (const [claim, value] of Object.entries(requiredClaims)) {
       if (this.jwtIssuers.length === 0) {
@@ -485,7 +458,7 @@ export class ZeroTrustNamespace extends Construct {
       spec: {
         selector: target ? { matchLabels: { ...target.labels } } : undefined,
         action: AuthorizationPolicySpecAction.ALLOW,
-        rules: [this.authzRule(rule)],
+        rules: [authzRule(rule)],
       },
     });
     this.renderTokenRequirement(rule, target, base);
@@ -664,85 +637,17 @@ export class ZeroTrustNamespace extends Construct {
    * `toMermaid()` for review.
    */
   public connections(): ConnectionMatrix {
-    const rows: Connection[] = [];
-    const l3 = this.enforced ? [EnforcementLayer.NETWORK_POLICY] : [];
-    const row = (r: Omit<Connection, 'namespace' | 'enforcement' | 'methods' | 'paths' | 'requestPrincipals'> & Partial<Connection>): Connection => ({
-      namespace: this.name, enforcement: this.enforcement, methods: [], paths: [], requestPrincipals: [], ...r,
+    return connectionMatrix({
+      namespace: this.name,
+      enforcement: this.enforcement,
+      enforced: this.enforced,
+      meshNamespace: this.mesh.namespace,
+      inbound: this.inbound,
+      exceptionGroups: [...this.exceptionGroups.values()],
+      prometheusPeer: this.prometheusPeer,
+      outbound: this.outbound,
+      external: this.externalEgress.declared,
     });
-    for (const r of this.inbound) {
-      rows.push(row({
-        direction: ConnectionDirection.INBOUND,
-        from: r.peer.description,
-        to: `${this.name}/${r.target?.description ?? '*'}`,
-        ports: [...r.ports],
-        methods: [...r.methods],
-        paths: [...r.paths],
-        requestPrincipals: [...r.requestPrincipals],
-        layers: [EnforcementLayer.AUTHORIZATION_POLICY, ...l3],
-        note: Object.keys(r.requiredClaims).length
-          ? `claims: ${Object.entries(r.requiredClaims).sort().map(([k, v]) => `${k}=${v}`).join(', ')}` : undefined,
-      }));
-    }
-    for (const group of this.exceptionGroups.values()) {
-      for (const e of group.entries) {
-        rows.push(row({
-          direction: ConnectionDirection.INBOUND,
-          from: e.callers.length ? e.callers.map((c) => c.description).join(' + ') : 'node (kubelet) only',
-          to: `${this.name}/${group.selector.description}`,
-          ports: [e.port],
-          layers: [EnforcementLayer.PEER_AUTHENTICATION, EnforcementLayer.AUTHORIZATION_POLICY, ...(e.callers.length ? l3 : [])],
-          note: `mTLS ${e.mode}, caller identity not checked: ${e.reason}`,
-        }));
-      }
-    }
-    if (this.prometheusPeer) {
-      rows.push(row({
-        direction: ConnectionDirection.INBOUND,
-        from: this.prometheusPeer.description,
-        to: `${this.name}/*`,
-        ports: [MERGED_METRICS_PORT],
-        paths: ['/stats/prometheus'],
-        layers: l3,
-        note: 'merged metrics on pilot-agent port 15020, not captured by Envoy: only the NetworkPolicy applies',
-      }));
-    }
-    const egressLayers = this.enforced ? [EnforcementLayer.NETWORK_POLICY, EnforcementLayer.SIDECAR] : [];
-    for (const r of this.outbound) {
-      rows.push(row({
-        direction: ConnectionDirection.OUTBOUND,
-        from: `${this.name}/${r.from?.description ?? '*'}`,
-        to: r.peer.description,
-        ports: [...r.ports],
-        layers: egressLayers,
-      }));
-    }
-    for (const { host: h, from } of this.externalEgress.declared) {
-      rows.push(row({
-        direction: ConnectionDirection.OUTBOUND,
-        from: `${this.name}/${from?.description ?? '*'}`,
-        to: h.host,
-        ports: [h.port],
-        layers: egressLayers,
-        note: `external ${h.protocol}${h.addresses.length ? ` at ${h.addresses.join(', ')}` : ''} (ServiceEntry)`,
-      }));
-    }
-    rows.push(row({
-      direction: ConnectionDirection.OUTBOUND,
-      from: `${this.name}/*`,
-      to: `${KUBE_DNS.namespace}/k8s-app=kube-dns`,
-      ports: [53],
-      layers: l3,
-      note: 'DNS (UDP and TCP)',
-    }));
-    rows.push(row({
-      direction: ConnectionDirection.OUTBOUND,
-      from: `${this.name}/*`,
-      to: `${this.mesh.namespace}/app=istiod`,
-      ports: [...ISTIOD_PORTS],
-      layers: l3,
-      note: 'control plane: xDS and certificates',
-    }));
-    return new ConnectionMatrix(rows);
   }
 
   /**
@@ -851,18 +756,8 @@ export class ZeroTrustNamespace extends Construct {
    * It covers exactly this rule's peer, workloads, ports, methods and paths: nothing wider.
    */
   private renderTokenRequirement(rule: InboundRule, target: { labels: { [key: string]: string } } | undefined, base: string): void {
-    const claims = Object.entries(rule.requiredClaims).sort(([a], [b]) => a.localeCompare(b));
-    if (rule.requestPrincipals.length === 0 && claims.length === 0) return;
-    const allow = this.authzRule(rule);
-    const peer = { principals: allow.from![0].source!.principals, namespaces: allow.from![0].source!.namespaces };
-    const to = allow.to;
-    const rules: AuthorizationPolicySpecRules[] = [];
-    // No token, or a token of another principal.
-    rules.push({ from: [{ source: { ...peer, notRequestPrincipals: rule.requestPrincipals.length ? [...rule.requestPrincipals] : ['*'] } }], to });
-    // A token without the required value of a claim.
-    for (const [claim, value] of claims) {
-      rules.push({ from: [{ source: peer }], to, when: [{ key: `request.auth.claims[${claim}]`, notValues: [value] }] });
-    }
+    const rules = tokenRequirementRules(rule);
+    if (!rules) return;
     const name = this.authzNames.allocate(objectName('require-token', base.replace(/^allow-/, '')));
     new AuthorizationPolicy(this.authorizationPolicies, name, {
       metadata: this.metadata(name, this.dryRun()),
@@ -872,22 +767,6 @@ export class ZeroTrustNamespace extends Construct {
         rules,
       },
     });
-  }
-
-  private authzRule(rule: InboundRule): AuthorizationPolicySpecRules {
-    const source = {
-      principals: rule.peer.principals ? [...rule.peer.principals] : undefined,
-      namespaces: rule.peer.principals ? undefined : [rule.peer.namespace],
-      requestPrincipals: rule.requestPrincipals.length ? [...rule.requestPrincipals] : undefined,
-    };
-    const operation = {
-      ports: rule.ports.length ? rule.ports.map(String) : undefined,
-      methods: rule.methods.length ? [...rule.methods] : undefined,
-      paths: rule.paths.length ? [...rule.paths] : undefined,
-    };
-    const hasOperation = Object.values(operation).some((v) => v !== undefined);
-    const when = Object.entries(rule.requiredClaims).sort().map(([claim, value]) => ({ key: `request.auth.claims[${claim}]`, values: [value] }));
-    return { from: [{ source }], to: hasOperation ? [{ operation }] : undefined, when: when.length ? when : undefined };
   }
 
   /**
@@ -954,44 +833,6 @@ export class ZeroTrustNamespace extends Construct {
         `'${prop}' selects ${config.description}, which has no namespace; set metadata.namespace (or the chart namespace) to "${this.name}"`);
     }
     return config;
-  }
-
-  private validateRequestPrincipal(prop: string, principal: string): void {
-    if (this.jwtIssuers.length === 0) {
-      throw new MeshValidationError(this,
-        `'${prop}' ${JSON.stringify(principal)} needs a JWT issuer to check tokens against; add 'jwtIssuers' to the ZeroTrustNamespace props`);
-    }
-    if (principal === '*') return;
-    if (!this.jwtIssuers.some((j) => principal.startsWith(`${j.issuer}/`) && principal.length > j.issuer.length + 1)) {
-      throw new MeshValidationError(this,
-        `'${prop}' must be "<issuer>/<subject>", "<issuer>/*" or "*" with an issuer from 'jwtIssuers' ` +
-        `(${this.jwtIssuers.map((j) => JSON.stringify(j.issuer)).join(', ')}), got ${JSON.stringify(principal)}`);
-    }
-  }
-
-  private validateJwtIssuers(issuers: JwtIssuer[] | undefined): JwtIssuer[] {
-    validateList(this, 'jwtIssuers', issuers, "omit 'jwtIssuers' if the namespace accepts no end-user tokens", (j, prop) => {
-      validateRequired(this, `${prop}.issuer`, j.issuer, 'give the iss claim of the tokens, e.g. "https://login.example.gov"');
-      let url: URL | undefined;
-      try {
-        url = new URL(j.jwksUri);
-      } catch {
-        url = undefined;
-      }
-      if (!url || url.protocol !== 'https:') {
-        throw new MeshValidationError(this,
-          `'${prop}.jwksUri' must be an https:// URL such as "https://login.example.gov/.well-known/jwks.json" (keys fetched over plain HTTP ` +
-          `can be forged), got ${describeValue(j.jwksUri)}`);
-      }
-      validateList(this, `${prop}.audiences`, j.audiences, "omit 'audiences' to accept any audience",
-        (a, aProp) => validateRequired(this, aProp, a, 'give the aud value'));
-    });
-    const seen = new Set<string>();
-    for (const j of issuers ?? []) {
-      if (seen.has(j.issuer)) throw new MeshValidationError(this, `'jwtIssuers' lists issuer ${JSON.stringify(j.issuer)} twice; keep one`);
-      seen.add(j.issuer);
-    }
-    return (issuers ?? []).map((j) => ({ ...j }));
   }
 
   /** Synth-time check: every peer namespace is declared in the app or listed as external. */
