@@ -123,6 +123,13 @@ project.addTask('import:istio', {
   exec: 'ts-node --transpile-only scripts/import-istio.ts',
 });
 
+// Regenerates the Gateway API imports (L1 classes + both channels' CRD asset) from sigs.k8s.io/gateway-api
+// v1.5.1, downloaded through the Go module proxy.
+project.addTask('import:gateway-api', {
+  description: 'Regenerate lib/imports/gateway.networking.k8s.io.ts and gateway-api-crds.ts from sigs.k8s.io/gateway-api v1.5.1 (descriptions stripped)',
+  exec: 'ts-node --transpile-only scripts/import-gateway-api.ts',
+});
+
 // Synthesizes every examples/<name>.ts into dist/examples/<name>/.
 project.addTask('synth', {
   description: 'Synthesize every example app into dist/examples/<example>/',

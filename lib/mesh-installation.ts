@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ArgoCdIgnoreDifference } from './argo-cd';
 import { CertificateAuthority } from './certificate-authority';
+import { GatewayApiCrds } from './gateway-api-crds';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { MeshConfigOptions } from './mesh-config';
 import type { IMeshPeer } from './mesh-peer';
@@ -14,6 +15,7 @@ import { pluggedInSecretMessages, staleCaAddressMessages, validateCaAddress } fr
 import { renderCni } from './private/install/cni';
 import { baseLabels, caAddress, ISTIO_RELEASE, SUPPORTED_ISTIO_RANGE } from './private/install/context';
 import { renderCrds } from './private/install/crds';
+import { renderGatewayApiCrds } from './private/install/gateway-api-crds';
 import { renderInjector } from './private/install/injector';
 import { renderIstiod } from './private/install/istiod';
 import { meshClients } from './private/install/mesh-clients';
@@ -26,7 +28,7 @@ import { resolveInstallContext } from './private/install/resolve';
 import { duplicateObjectMessages } from './private/install/shared-objects';
 import { renderWebhooks } from './private/install/webhooks';
 import { LABEL_INJECTION, LABEL_NETWORK, LABEL_REV } from './private/labels';
-import { validateDnsLabel } from './private/validate';
+import { validateDnsLabel, validateEnum } from './private/validate';
 import { AutoscalingOptions, ImagePullPolicy, ResourceRequirements } from './shared-interfaces';
 
 /**
@@ -165,6 +167,15 @@ export interface MeshInstallationProps {
    * @default true
    */
   readonly installCrds?: boolean;
+  /**
+   * Emit the Kubernetes Gateway API CRDs (release v1.5.1, the one Istio 1.30 builds against) of this
+   * channel. istiod serves Gateway API resources, deploys the proxies of `Gateway`s and waypoints,
+   * only when they exist. Many clusters have them already (managed Kubernetes often installs them):
+   * `kubectl get crd gateways.gateway.networking.k8s.io -o jsonpath='{.metadata.annotations.gateway\.networking\.k8s\.io/bundle-version}'`
+   * prints the installed release, and leaving this unset keeps them untouched.
+   * @default - none: the Gateway API CRDs are not emitted
+   */
+  readonly gatewayApiCrds?: GatewayApiCrds;
   /**
    * Container registry of the Istio images.
    * @default 'registry.istio.io/release'
@@ -325,6 +336,8 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
   /** Who signs workload certificates. */
   public readonly certificateAuthority: CertificateAuthority;
   public readonly caAddress?: string;
+  /** The channel of the Gateway API CRDs this installation emits, if any. */
+  public readonly gatewayApiCrds?: GatewayApiCrds;
 
   constructor(scope: Construct, id: string, props: MeshInstallationProps = {}) {
     super(scope, id);
@@ -346,6 +359,9 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
 
     const installBase = props.installCrds ?? true;
     if (installBase) renderCrds(this);
+    validateEnum(this, 'gatewayApiCrds', props.gatewayApiCrds, 'GatewayApiCrds', GatewayApiCrds);
+    this.gatewayApiCrds = props.gatewayApiCrds;
+    if (props.gatewayApiCrds) renderGatewayApiCrds(this, props.gatewayApiCrds);
     if (props.createNamespace ?? true) {
       new k8s.KubeNamespace(this, 'Namespace', {
         metadata: { name: ctx.namespace, labels: { ...baseLabels('istiod'), ...(ctx.network ? { [LABEL_NETWORK]: ctx.network } : {}) } },

@@ -9,6 +9,9 @@ export interface InstalledObjects {
 /** How to stop emitting an object twice, by what the object is. */
 function fixFor(o: ApiObject): string {
   if (o.kind === 'Namespace') return "set 'createNamespace' to false on one of them";
+  if (o.kind === 'CustomResourceDefinition' && /\.gateway\.networking\.(x-)?k8s\.io$/.test(o.name)) {
+    return "set 'gatewayApiCrds' on one installation only (the Gateway API CRDs are cluster-wide)";
+  }
   if (o.kind === 'CustomResourceDefinition' || o.name === 'istio-reader-service-account') {
     return "set 'installCrds' to false on the second revision (CRDs and the reader service account are shared)";
   }
