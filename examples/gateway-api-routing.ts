@@ -10,11 +10,12 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MeshInstallation, MeshProfile, RequestMatch, RoutedService, RouteTo, RoutingApi, ServiceRouting } from 'cdk8s-istio';
+import { GatewayApiCrds, MeshInstallation, MeshProfile, RequestMatch, RoutedService, RouteTo, RoutingApi, ServiceRouting } from 'cdk8s-istio';
 
 /** Adds the example's charts to `app`. */
 export function build(app: App): void {
-  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { profile: MeshProfile.MINIMAL });
+  // The cluster gets the Gateway API CRDs (standard channel) with the control plane.
+  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { profile: MeshProfile.MINIMAL, gatewayApiCrds: GatewayApiCrds.STANDARD });
   const chart = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
   new kplus.Namespace(chart, 'Namespace', { metadata: { name: 'bookinfo', labels: { ...mesh.injectionLabels } } });
   for (const version of ['v1', 'v2']) {
