@@ -4,20 +4,19 @@ import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { MeshAnalyzer } from './mesh-analyzer';
 import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
-import { allConstructs, oncePerSynth } from './private/app-scan';
-import { renderTrafficPolicy } from './private/canary/istio';
+import { oncePerSynth } from './private/app-scan';
 import { validateLabelValue, validateTrafficPolicy } from './private/canary/validate';
 import { asValidationMessages, describeValue, MeshValidationError } from './private/errors';
 import { dependOnMesh } from './private/mesh-dependency';
 import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { versionsRefusedByPolicies } from './private/routing/admission';
+import { gatewayApiTableProblems, renderGatewayApiRoute, renderVersionService } from './private/routing/gateway-api-objects';
 import { podLabelsOf, versionsWithoutPods } from './private/routing/pods';
 import { RoutingRegistry } from './private/routing/registry';
-import { gatewayApiProblems, renderHttpRouteSpec, versionServiceName } from './private/routing/render-gateway-api';
 import { renderDestinationRule, renderMeshVirtualService } from './private/routing/render-istio';
 import { resolveServiceRoute } from './private/routing/resolve-route';
-import { RouteDef, ServiceTable, VersionDef } from './private/routing/table';
+import { RouteDef, ServiceTable } from './private/routing/table';
 import { validateDnsLabel, validateEnum } from './private/validate';
 import { objectName } from './private/zero-trust/names';
 import { RoutedService } from './routed-service';
@@ -117,11 +116,7 @@ export class ServiceRouting extends Construct {
     for (const r of props.routes ?? []) this.addRoute(r);
 
     if (created && table.api === RoutingApi.GATEWAY_API) {
-      new ApiObject(this, 'Resource', { ...HTTP_ROUTE_GVK, metadata: this.metadata(this.serviceName), spec: Lazy.any({ produce: () => renderHttpRouteSpec(table) }) });
-      new DestinationRule(this, 'DestinationRule', {
-        metadata: this.metadata(this.serviceName),
-        spec: Lazy.any({ produce: () => ({ host: this.serviceName, trafficPolicy: renderTrafficPolicy(table.trafficPolicy) }) }),
-      });
+      renderGatewayApiRoute(this, table, (name) => this.metadata(name));
     } else if (created) {
       new DestinationRule(this, 'DestinationRule', {
         metadata: this.metadata(this.serviceName),
@@ -168,7 +163,7 @@ export class ServiceRouting extends Construct {
     const isNew = !this.table.versions.some((v) => v.name === version.name);
     this.table.addVersion({ name: version.name, labels, trafficPolicy: version.trafficPolicy, owner: this });
     this.versionNames.push(version.name);
-    if (isNew && this.table.api === RoutingApi.GATEWAY_API) this.renderVersionService(version.name);
+    if (isNew && this.table.api === RoutingApi.GATEWAY_API) renderVersionService(this, this.table, version.name, (n) => this.metadata(n));
   }
 
   /**
@@ -186,28 +181,6 @@ export class ServiceRouting extends Construct {
   /** Labels and place of the routing objects. */
   private metadata(name: string) {
     return { name, namespace: this.namespace, labels: recommendedLabels(this, { name: this.serviceName, component: 'routing', partOf: this.namespace }) };
-  }
-
-  /**
-   * Under Gateway API a version is a Service of its own (`<service>-<version>`): the routed
-   * Service's selector and ports, narrowed to the version's pods, with a DestinationRule for the
-   * version's traffic policy (or the service's).
-   */
-  private renderVersionService(name: string): void {
-    const table = this.table;
-    const version = () => table.versions.find((v) => v.name === name)!;
-    const serviceName = versionServiceName(table, version());
-    const id = `Version-${name}`;
-    new ApiObject(this, `${id}-Service`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: this.metadata(serviceName),
-      spec: Lazy.any({ produce: () => versionServiceSpec(this, table, version()) }),
-    });
-    new DestinationRule(this, `${id}-DestinationRule`, {
-      metadata: this.metadata(serviceName),
-      spec: Lazy.any({ produce: () => ({ host: serviceName, trafficPolicy: renderTrafficPolicy(version().trafficPolicy ?? table.trafficPolicy) }) }),
-    });
   }
 
   private checkSelector(prop: string, selector: { [key: string]: string }): { [key: string]: string } {
@@ -260,37 +233,11 @@ export class ServiceRouting extends Construct {
   private validateTable(created: boolean): string[] {
     const errors = versionsWithoutPods(this.table, this);
     if (!created) return errors;
-    if (this.table.api === RoutingApi.GATEWAY_API) {
-      errors.push(...gatewayApiProblems(this.table));
-      if (!findServiceObject(this, this.namespace, this.serviceName)) {
-        errors.push(`RoutingApi.GATEWAY_API serves each version from a Service of its own, made from Service ${this.namespace}/${this.serviceName}, ` +
-          'which is not in this app; declare the Service in the app (RoutedService.fromService), or use RoutingApi.ISTIO');
-      }
-    }
+    if (this.table.api === RoutingApi.GATEWAY_API) errors.push(...gatewayApiTableProblems(this, this.table));
     errors.unshift(...asValidationMessages(this, this.table.problems()), ...versionsRefusedByPolicies(this.table));
     if (this.table.orderedRoutesSafe().length === 0) {
       errors.push(`service ${this.table.key} has no routes; add one, e.g. addRoute({ to: RouteTo.version('${this.table.versions[0]?.name ?? 'v1'}') })`);
     }
     return errors;
   }
-}
-
-/** The kind Gateway API routes for HTTP are (GAMMA: a Service as parent). */
-const HTTP_ROUTE_GVK = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' };
-
-/** A version's own Service: the routed Service's ports and selector, narrowed to the version's labels. */
-function versionServiceSpec(scope: IConstruct, table: ServiceTable, v: VersionDef): Record<string, unknown> {
-  // The routed Service itself, not the app's Service index: the index renders every Service, this one included.
-  const obj = findServiceObject(scope, table.service.namespace, table.service.name);
-  const spec = obj?.toJson().spec ?? {};
-  const ports = (spec.ports ?? []).length
-    ? spec.ports.map((p: any) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol, appProtocol: p.appProtocol }))
-    : [{ name: 'http', port: table.service.port ?? 80 }];
-  return { selector: { ...(spec.selector ?? table.service.selector ?? {}), ...(v.labels ?? {}) }, ports };
-}
-
-/** The app's Service `namespace/name`, found by its metadata (nothing rendered). */
-function findServiceObject(scope: IConstruct, namespace: string, name: string): ApiObject | undefined {
-  return allConstructs(scope).find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Service' && c.apiVersion === 'v1'
-    && c.name === name && (c.metadata.namespace ?? Chart.of(c).namespace) === namespace);
 }
