@@ -1,7 +1,9 @@
 /**
  * What an injected pod must look like, for the `inject` check: the properties of Istio 1.30's
  * `sidecar` and `gateway` templates that a working mesh depends on (proxy container and its
- * environment, the traffic-capture init container, the identity volumes, probe rewriting, labels).
+ * environment, the traffic-capture init container, the identity volumes, probe rewriting, labels),
+ * and of the proxyless gRPC templates `grpc-agent` and `grpc-simple` (the xDS bootstrap every app
+ * container is pointed at).
  */
 
 /** A container as it appears in a pod template. */
@@ -41,6 +43,8 @@ export interface InjectionExpectation {
   readonly revision: string;
   readonly cni: boolean;
   readonly trustDomain: string;
+  /** istiod's Service host, `istiod[-rev].istio-system.svc` (grpc-simple bootstraps from its plaintext xDS port 15010). */
+  readonly istiodHost: string;
 }
 
 /** One problem, with the field relative to the Deployment (`.spec.template.spec.containers[istio-proxy].args`). */
@@ -49,12 +53,15 @@ export interface PodProblem {
   readonly message: string;
 }
 
-/** Which template the pod asks for: opted out, `gateway`, native sidecar, or the default `sidecar`. */
-export function injectionMode(pod: PodTemplate): 'opt-out' | 'gateway' | 'native-sidecar' | 'sidecar' {
+/** Which template the pod asks for: opted out, `gateway`, a proxyless gRPC one, native sidecar, or the default `sidecar`. */
+export function injectionMode(pod: PodTemplate): 'opt-out' | 'gateway' | 'grpc-agent' | 'grpc-simple' | 'native-sidecar' | 'sidecar' {
   const labels = pod.metadata?.labels ?? {};
   const ann = pod.metadata?.annotations ?? {};
   if (labels['sidecar.istio.io/inject'] === 'false' || ann['sidecar.istio.io/inject'] === 'false') return 'opt-out';
-  if ((ann['inject.istio.io/templates'] ?? '').split(',').includes('gateway')) return 'gateway';
+  const templates = (ann['inject.istio.io/templates'] ?? '').split(',');
+  if (templates.includes('gateway')) return 'gateway';
+  if (templates.includes('grpc-agent')) return 'grpc-agent';
+  if (templates.includes('grpc-simple')) return 'grpc-simple';
   return ann['sidecar.istio.io/nativeSidecar'] === 'true' ? 'native-sidecar' : 'sidecar';
 }
 
@@ -78,6 +85,7 @@ const PROBES: Record<string, string> = { livenessProbe: 'livez', readinessProbe:
 export function checkInjectedPod(input: PodTemplate, output: PodTemplate, exp: InjectionExpectation, workload: string): PodProblem[] {
   const mode = injectionMode(input);
   if (mode === 'opt-out') return checkNotInjected(input, output);
+  if (mode === 'grpc-agent' || mode === 'grpc-simple') return checkGrpc(input, output, exp, mode);
   const out: PodProblem[] = [];
   const fail = (field: string, message: string): void => { out.push({ field: `${TPL}${field}`, message }); };
   const ann = output.metadata?.annotations ?? {};
@@ -227,7 +235,7 @@ function checkPodPorts(input: PodTemplate, proxy: Container, fail: (f: string, m
   if (got !== undefined && got !== want) fail('.env[ISTIO_META_APP_CONTAINERS]', `is ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
 }
 
-function checkVolumes(output: PodTemplate, fail: (f: string, m: string) => void): void {
+function checkVolumes(output: PodTemplate, fail: (f: string, m: string) => void, required = ['istio-envoy', 'istio-data', 'istio-podinfo']): void {
   const vols = output.spec.volumes ?? [];
   const token = vols.find((v) => v.name === 'istio-token');
   const source = token?.projected?.sources?.[0]?.serviceAccountToken;
@@ -236,9 +244,81 @@ function checkVolumes(output: PodTemplate, fail: (f: string, m: string) => void)
   }
   const ca = vols.find((v) => v.name === 'istiod-ca-cert');
   if (ca?.configMap?.name !== 'istio-ca-root-cert') fail('.spec.volumes[istiod-ca-cert]', `want configMap istio-ca-root-cert, got ${JSON.stringify(ca ?? null)}`);
-  for (const name of ['istio-envoy', 'istio-data', 'istio-podinfo']) {
+  for (const name of required) {
     if (!vols.some((v) => v.name === name)) fail(`.spec.volumes[${name}]`, 'missing');
   }
+}
+
+/**
+ * Proxyless gRPC: no traffic capture, no Envoy. `grpc-agent` adds pilot-agent (xDS generator `grpc`,
+ * Envoy disabled) that writes the gRPC bootstrap and certificates to volumes the app containers
+ * mount; `grpc-simple` adds only an init container that writes a bootstrap pointing at istiod's xDS.
+ * Either way every app container gets GRPC_XDS_BOOTSTRAP and the volume holding that file.
+ */
+function checkGrpc(input: PodTemplate, output: PodTemplate, exp: InjectionExpectation, mode: 'grpc-agent' | 'grpc-simple'): PodProblem[] {
+  const out: PodProblem[] = [];
+  const fail = (field: string, message: string): void => { out.push({ field: `${TPL}${field}`, message }); };
+  const ann = output.metadata?.annotations ?? {};
+  if (!ann['sidecar.istio.io/status']) fail('.metadata.annotations["sidecar.istio.io/status"]', 'missing: the pod was not injected');
+  if (ann['sidecar.istio.io/rewriteAppHTTPProbers'] !== 'false') {
+    fail('.metadata.annotations["sidecar.istio.io/rewriteAppHTTPProbers"]', 'want "false": no agent serves rewritten probes for a proxyless pod');
+  }
+  if (output.metadata?.labels?.['security.istio.io/tlsMode'] !== undefined) {
+    fail('.metadata.labels["security.istio.io/tlsMode"]', 'set by the template: only the app knows whether its gRPC code uses xDS credentials');
+  }
+  const inits = output.spec.initContainers ?? [];
+  const capture = inits.filter((c) => c.name === 'istio-init' || c.name === 'istio-validation');
+  if (capture.length > 0) fail('.spec.initContainers', `proxyless pods get no traffic capture, got ${capture.map((c) => c.name).join(', ')}`);
+  const proxy = output.spec.containers.find((c) => c.name === 'istio-proxy');
+  let bootstrap: string;
+  let sharedWith: Container;
+  if (mode === 'grpc-agent') {
+    if (!proxy) {
+      fail('.spec.containers', 'no istio-proxy container (pilot-agent serves xDS and certificates to the app)');
+      return out;
+    }
+    const at = '.spec.containers[istio-proxy]';
+    if (proxy.image !== exp.proxyImage) fail(`${at}.image`, `is ${JSON.stringify(proxy.image)}, want ${exp.proxyImage}`);
+    if ((proxy.args ?? [])[0] !== 'proxy' || (proxy.args ?? [])[1] !== 'sidecar') fail(`${at}.args`, 'must start with ["proxy", "sidecar"]');
+    const want: Record<string, string> = { ISTIO_META_GENERATOR: 'grpc', DISABLE_ENVOY: 'true', CA_ADDR: exp.caAddress, TRUST_DOMAIN: exp.trustDomain };
+    for (const [name, value] of Object.entries(want)) {
+      const e = env(proxy, name);
+      if (e?.value !== value) fail(`${at}.env[${name}]`, `is ${JSON.stringify(e?.value)}, want ${JSON.stringify(value)}`);
+    }
+    const sc = proxy.securityContext ?? {};
+    if (sc.runAsNonRoot !== true || sc.allowPrivilegeEscalation !== false || !(sc.capabilities?.drop ?? []).includes('ALL')) {
+      fail(`${at}.securityContext`, 'want runAsNonRoot, no privilege escalation, capabilities drop ALL');
+    }
+    checkVolumes(output, fail, ['istio-data', 'istio-podinfo']);
+    bootstrap = '/etc/istio/proxy/grpc-bootstrap.json';
+    sharedWith = proxy;
+  } else {
+    if (proxy) fail('.spec.containers[istio-proxy]', 'grpc-simple adds no agent');
+    const init = inits.find((c) => c.name === 'grpc-bootstrap-init');
+    if (!init) {
+      fail('.spec.initContainers', 'no grpc-bootstrap-init container writing the xDS bootstrap');
+      return out;
+    }
+    const text = JSON.stringify([init.command, init.args, init.env]);
+    if (!text.includes(`${exp.istiodHost}:15010`)) fail('.spec.initContainers[grpc-bootstrap-init]', `the bootstrap does not name istiod's xDS ${exp.istiodHost}:15010`);
+    if (init.securityContext?.runAsNonRoot !== true) fail('.spec.initContainers[grpc-bootstrap-init].securityContext', 'want runAsNonRoot');
+    bootstrap = '/var/lib/grpc/data/bootstrap.json';
+    sharedWith = init;
+  }
+  const dir = bootstrap.slice(0, bootstrap.lastIndexOf('/'));
+  const volumeOf = (c: Container) => (c.volumeMounts ?? []).find((m) => m.mountPath.replace(/\/$/, '') === dir)?.name;
+  const volume = volumeOf(sharedWith);
+  if (!volume) fail('.spec', `${sharedWith.name} mounts nothing at ${dir}`);
+  for (const app of input.spec.containers) {
+    const c = output.spec.containers.find((o) => o.name === app.name);
+    if (!c) {
+      fail(`.spec.containers[${app.name}]`, 'app container lost by injection');
+      continue;
+    }
+    if (env(c, 'GRPC_XDS_BOOTSTRAP')?.value !== bootstrap) fail(`.spec.containers[${app.name}].env[GRPC_XDS_BOOTSTRAP]`, `want ${bootstrap}`);
+    if (volume && volumeOf(c) !== volume) fail(`.spec.containers[${app.name}].volumeMounts`, `want volume ${volume} at ${dir} (where ${sharedWith.name} writes the bootstrap)`);
+  }
+  return out;
 }
 
 /** A pod that opted out must come back with the same containers and no injection traces. */

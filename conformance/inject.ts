@@ -197,6 +197,7 @@ export function injectFixture(ctx: ConformanceContext, files: InjectorFiles | st
     revision: rev ?? 'default',
     cni: settings.cni ?? false,
     trustDomain: settings.trustDomain ?? 'cluster.local',
+    istiodHost: `istiod${rev ? `-${rev}` : ''}.istio-system.svc`,
   };
   return { object, output: output.pod, problems: checkInjectedPod(input.pod, output.pod, expectation, input.name) };
 }
