@@ -30,6 +30,7 @@ import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateRetryPolicy } from './private/retry-policy';
 import { versionsRefusedByPolicies } from './private/routing/admission';
+import { gatewayApiTableProblems, renderGatewayApiRoute, renderVersionService } from './private/routing/gateway-api-objects';
 import { GatewayTable } from './private/routing/gateway-table';
 import { RenderedMatch } from './private/routing/match-algebra';
 import { RoutingRegistry } from './private/routing/registry';
@@ -194,6 +195,14 @@ export interface CanaryReleaseProps {
    * @default true
    */
   readonly printPlan?: boolean;
+  /**
+   * The API the release's routes are rendered with. `RoutingApi.GATEWAY_API` (an HTTPRoute with
+   * the Service as parent, a Service per version) is available for static weights
+   * (`ReleaseStrategy.staticWeight`, `weights`); Argo Rollouts and Flagger steer Istio's
+   * VirtualService.
+   * @default RoutingApi.ISTIO
+   */
+  readonly api?: RoutingApi;
 }
 
 /**
@@ -359,7 +368,7 @@ export class CanaryRelease extends Construct {
     if (flagger) {
       this.renderFlagger(targetPort, props.trafficPolicy);
     } else {
-      this.renderIstio(props.trafficPolicy);
+      this.renderIstio(props.trafficPolicy, this.routingApi(props.api));
       if (this.norm.kind === 'argo') this.renderArgo();
     }
 
@@ -556,14 +565,25 @@ export class CanaryRelease extends Construct {
     }];
   }
 
-  private renderIstio(policy: TrafficPolicy | undefined): void {
+  /** The API the release renders its routes with: Istio's, or the Gateway API for static weights. */
+  private routingApi(api: RoutingApi | undefined): RoutingApi {
+    validateEnum(this, 'api', api, 'RoutingApi', { ISTIO: RoutingApi.ISTIO, GATEWAY_API: RoutingApi.GATEWAY_API });
+    if (api === RoutingApi.GATEWAY_API && this.norm.kind !== 'static') {
+      throw new MeshValidationError(this, '\'api\' RoutingApi.GATEWAY_API needs static weights (ReleaseStrategy.staticWeight or weights): ' +
+        `${this.norm.kind === 'argo' ? 'Argo Rollouts' : 'Flagger'} steers the VirtualService of Istio's API here; use RoutingApi.ISTIO`);
+    }
+    return api ?? RoutingApi.ISTIO;
+  }
+
+  private renderIstio(policy: TrafficPolicy | undefined, api: RoutingApi = RoutingApi.ISTIO): void {
     const meta = (name: string) => ({ name, namespace: this.namespace, labels: this.labels });
     const { table, created } = RoutingRegistry.of(this).serviceTable(this, {
       name: this.serviceName, namespace: this.namespace, port: this.port, selector: this.versions.serviceSelector,
     });
     this.table = table;
-    // The release's strategies write Istio's API (Argo Rollouts and Flagger read its VirtualService).
-    table.setApi(RoutingApi.ISTIO, this);
+    // Argo Rollouts and Flagger steer Istio's VirtualService; static weights may use the Gateway API.
+    table.setApi(api, this);
+    const gatewayApi = table.api === RoutingApi.GATEWAY_API;
     if (this.hostServices) {
       table.addVersion({ name: this.stableVersionName, host: this.hostServices.stable, trafficPolicy: policy, owner: this });
       table.addVersion({ name: this.canaryVersionName, host: this.hostServices.canary, trafficPolicy: policy, owner: this });
@@ -571,20 +591,35 @@ export class CanaryRelease extends Construct {
       new DestinationRule(this, 'CanaryDestinationRule', { metadata: meta(this.hostServices.canary), spec: Lazy.any({ produce: () => renderVersionDestinationRule(table, this.canaryVersionName) }) });
       this.destinationRuleNames.push(this.hostServices.stable, this.hostServices.canary);
     } else {
+      const stableIsNew = !table.versions.some((v) => v.name === this.stableVersionName);
+      const canaryIsNew = !table.versions.some((v) => v.name === this.canaryVersionName);
       table.addVersion({ name: this.stableVersionName, labels: { ...this.versions.stableSubsetLabels }, owner: this });
       table.addVersion({ name: this.canaryVersionName, labels: { ...this.versions.canarySubsetLabels }, owner: this });
       if (policy) table.setTrafficPolicy(policy, this);
-      if (created) new DestinationRule(this, 'DestinationRule', { metadata: meta(this.serviceName), spec: Lazy.any({ produce: () => renderDestinationRule(table) }) });
-      this.destinationRuleNames.push(this.serviceName);
+      if (gatewayApi) {
+        // Gateway API has no subsets: each version is a Service of its own.
+        if (stableIsNew) renderVersionService(this, table, this.stableVersionName, meta);
+        if (canaryIsNew) renderVersionService(this, table, this.canaryVersionName, meta);
+      } else {
+        if (created) new DestinationRule(this, 'DestinationRule', { metadata: meta(this.serviceName), spec: Lazy.any({ produce: () => renderDestinationRule(table) }) });
+        this.destinationRuleNames.push(this.serviceName);
+      }
     }
     table.setRoutes(this, this.routeDefs());
-    if (created) {
+    if (created && gatewayApi) {
+      renderGatewayApiRoute(this, table, meta);
+    } else if (created) {
       new VirtualService(this, 'Resource', { metadata: meta(this.serviceName), spec: Lazy.any({ produce: () => renderMeshVirtualService(table) }) });
+    }
+    if (created) {
       this.node.addValidation({
-        validate: oncePerSynth(this, () => [...asValidationMessages(this, table.problems()), ...versionsRefusedByPolicies(table)]),
+        validate: oncePerSynth(this, () => [
+          ...asValidationMessages(this, table.problems()), ...versionsRefusedByPolicies(table),
+          ...(table.api === RoutingApi.GATEWAY_API ? gatewayApiTableProblems(this, table) : []),
+        ]),
       });
     }
-    this.virtualServiceNames.push(this.serviceName);
+    if (!gatewayApi) this.virtualServiceNames.push(this.serviceName);
     if (this.gatewayBinding) this.bindGateway(this.gatewayBinding);
   }
 
