@@ -1,6 +1,7 @@
 /**
  * CRD schemas of the non-Istio kinds our constructs emit (Prometheus Operator, Argo Rollouts,
- * Flagger, cert-manager, and Argo CD's Application/ApplicationSet written by GitOpsApp), taken from the projects' own repositories through the Go module proxy:
+ * Flagger, cert-manager, Argo CD's Application/ApplicationSet written by GitOpsApp, and the
+ * Kubernetes Gateway API), taken from the projects' own repositories through the Go module proxy:
  * `go mod download` fetches a pinned release into Go's module cache, and the CRD YAML files in it
  * are the same files the projects install. No other registry is needed.
  *
@@ -34,6 +35,14 @@ export const THIRD_PARTY_CRD_SOURCES: readonly CrdSource[] = [
   },
   { module: 'github.com/fluxcd/flagger', version: 'v1.36.1', files: ['artifacts/flagger/crd.yaml'] },
   { module: 'github.com/cert-manager/cert-manager', version: 'v1.21.2', files: ['deploy/crds/cert-manager.io_certificates.yaml'] },
+  {
+    // The Kubernetes Gateway API, standard channel of the release Istio 1.30 builds against: the
+    // cluster "already has them" for examples that do not ship them (MeshInstallation gatewayApiCrds).
+    module: 'sigs.k8s.io/gateway-api',
+    version: 'v1.5.1',
+    files: ['backendtlspolicies', 'gatewayclasses', 'gateways', 'grpcroutes', 'httproutes', 'listenersets', 'referencegrants', 'tlsroutes']
+      .map((plural) => `config/crd/standard/gateway.networking.k8s.io_${plural}.yaml`),
+  },
   {
     // The Application and ApplicationSet GitOpsApp writes to argocd/application.yaml.
     module: 'github.com/argoproj/argo-cd/v3',

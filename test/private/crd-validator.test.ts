@@ -345,6 +345,25 @@ describe('CrdValidator: other CRDs', () => {
       .toEqual(['.spec.replicas: must be an integer or a string, got 1.5']);
   });
 
+  test('schema defaults are applied before validation, as the API server does (Gateway API references)', () => {
+    const crd = widgetCrd([{ rule: "self.ref.kind == 'Service' ? has(self.ref.port) : true", message: 'a Service reference needs a port' }]);
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties as Record<string, unknown>;
+    spec.ref = {
+      type: 'object',
+      properties: { kind: { type: 'string', default: 'Service' }, name: { type: 'string' }, port: { type: 'integer' }, opts: { type: 'object', default: {}, properties: { weight: { type: 'integer', default: 1, minimum: 2 } } } },
+    };
+    const v = new CrdValidator([crd]);
+    // kind absent: defaulted to Service, so the rule reads it instead of erroring, and requires the port.
+    expect(v.validate(widget({ ref: { name: 'db' } }))!.problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      '.spec.ref.opts.weight: must be >= 2, got 1',
+      ".spec: a Service reference needs a port (CEL: self.ref.kind == 'Service' ? has(self.ref.port) : true)",
+    ]);
+    expect(v.validate(widget({ ref: { kind: 'Backend', name: 'db', opts: { weight: 3 } } }))!.problems).toEqual([]);
+    const input = widget({ ref: { name: 'db', port: 5432, opts: { weight: 2 } } });
+    expect(v.validate(input)!.problems).toEqual([]);
+    expect(input.spec).toEqual({ ref: { name: 'db', port: 5432, opts: { weight: 2 } } });
+  });
+
   test('extend() adds CRDs to the Istio ones, and a later CRD of the same group and kind wins', () => {
     const v = validator.extend([widgetCrd([{ rule: 'self.mode != "bad"', message: 'mode must not be bad' }])]);
     expect(v.hasCrd('example.com/v1', 'Widget')).toBe(true);

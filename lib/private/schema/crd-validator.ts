@@ -183,7 +183,7 @@ function validateCustom(crd: Crd, o: Obj): CustomResult {
     return { problems: [{ pointer: '/apiVersion', message: `${where} is not served by the CRD (served: ${served})` }], celEvaluated: 0, celNotEvaluated: [] };
   }
   const schema = v.schema.openAPIV3Schema;
-  const pruned = pruneNulls(schema, o);
+  const pruned = applyDefaults(schema, pruneNulls(schema, o));
   const validate = compiled(schema);
   const problems: RawProblem[] = validate(pruned) ? [] : readableErrors(validate.errors ?? []);
   const cel: CustomResult = { problems, celEvaluated: 0, celNotEvaluated: [] };
@@ -273,6 +273,40 @@ function pruneNulls(s: Schema | undefined, v: unknown): unknown {
     if (copy && !drop) copy[k] = y;
   });
   return copy ?? v;
+}
+
+/**
+ * Sets the schema's `default` on every absent field, as the API server does when it decodes a custom
+ * resource, before the OpenAPI and CEL validation: a rule never sees a defaulted field as absent (the
+ * Gateway API's rules read `group` and `kind` of references, which default to `""`/`Service` or the
+ * Gateway API group/`Gateway`). A default is itself defaulted inside. Copies only the parts that change.
+ */
+function applyDefaults(s: Schema | undefined, v: unknown): unknown {
+  if (!s) return v;
+  if (Array.isArray(v)) {
+    let copy: unknown[] | undefined;
+    v.forEach((x, i) => {
+      const y = applyDefaults(s.items, x);
+      if (y !== x && !copy) copy = v.slice(0, i);
+      copy?.push(y);
+    });
+    return copy ?? v;
+  }
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Obj;
+  let copy: Obj | undefined;
+  const set = (k: string, y: unknown): void => {
+    copy ??= { ...o };
+    copy[k] = y;
+  };
+  for (const [k, cs] of Object.entries(s.properties ?? {})) {
+    if (o[k] === undefined && cs.default !== undefined) set(k, applyDefaults(cs, JSON.parse(JSON.stringify(cs.default))));
+  }
+  for (const [k, x] of Object.entries(o)) {
+    const y = applyDefaults(childSchema(s, k), x);
+    if (y !== x) set(k, y);
+  }
+  return copy ?? o;
 }
 
 /** ajv keyword for `x-kubernetes-list-type`: `set` items unique, `map` items unique by their map keys. */
