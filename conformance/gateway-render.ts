@@ -23,7 +23,7 @@ import { isPlainObject } from './manifests';
 import { diffValues, FieldDiff, preview } from './object-diff';
 import { CheckResult, ConformanceContext, emptyResult } from './report';
 
-/** A deliberate difference of our templates (lib/private/install/gateway-templates.ts GATEWAY_TEMPLATE_DIFFERENCES). */
+/** A deliberate difference of our templates (listed in lib/private/install/gateway-templates.ts). */
 interface ListedDifference {
   readonly kind: RegExp;
   readonly path: RegExp;
