@@ -115,6 +115,15 @@ export function ensureGatewayRender(repoRoot: string, log: (line: string) => voi
   return ensureWrapperTool(repoRoot, 'gateway-render', log);
 }
 
+/**
+ * Returns the path of `gateway-translate` (conformance/istioctl-build/gateway-translate): istiod's
+ * Gateway API translation run on files, printing the internal VirtualServices it makes of HTTPRoutes.
+ * Built like analyze-files.
+ */
+export function ensureGatewayTranslate(repoRoot: string, log: (line: string) => void = (l) => console.error(l)): string {
+  return ensureWrapperTool(repoRoot, 'gateway-translate', log);
+}
+
 /** Builds `conformance/istioctl-build/<name>` (a `main` package of the istioctl wrapper module) into .cache/bin when its inputs changed. */
 function ensureWrapperTool(repoRoot: string, name: string, log: (line: string) => void): string {
   const { wrapper } = istioctlPaths(repoRoot);

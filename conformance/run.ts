@@ -2,7 +2,7 @@
  * Entry point of `npm run conformance`: holds what we synthesize against Istio 1.30.3's own tools.
  *
  *   npm run conformance                      # every check
- *   npm run conformance -- parity analyze    # only the named checks (parity, inject, validate, analyze, schema, analyzer, gateway-render)
+ *   npm run conformance -- parity analyze    # only the named checks (parity, inject, validate, analyze, schema, analyzer, gateway-render, gateway-translate)
  *   npm run conformance -- --synth           # re-synthesize the examples first even if dist/examples exists
  *
  * 1. Builds istioctl with Go into .cache/bin when needed (ensure-istioctl.ts).
@@ -56,6 +56,7 @@ function checks(repoRoot: string): CheckSpec[] {
     { names: ['schema'], run: lazy('schema', 'schema', 'runSchemaChecks') },
     { names: ['analyzer'], run: lazy('analyzer', 'analyzer-agreement', 'runAnalyzerAgreement') },
     { names: ['gateway-render'], run: lazy('gateway-render', 'gateway-render', 'runGatewayRenderChecks') },
+    { names: ['gateway-translate'], run: lazy('gateway-translate', 'gateway-translate', 'runGatewayTranslateChecks') },
   ];
 }
 
@@ -108,7 +109,7 @@ async function main(): Promise<number> {
 
   const ctx: ConformanceContext = { repoRoot, istioctl, examplesDir: path.join(repoRoot, 'dist', 'examples') };
   const results: CheckResult[] = [];
-  const needsExamples = selected.length === 0 || selected.some((s) => !['parity', 'gateway-render'].includes(s));
+  const needsExamples = selected.length === 0 || selected.some((s) => !['parity', 'gateway-render', 'gateway-translate'].includes(s));
   if (forceSynth || (needsExamples && exampleFolders(ctx.examplesDir).length === 0)) {
     const failed = synthesizeExamples(repoRoot);
     if (failed) results.push(failed);

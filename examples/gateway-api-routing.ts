@@ -12,8 +12,12 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { GatewayApiCrds, MeshInstallation, MeshProfile, RequestMatch, RoutedService, RouteTo, RoutingApi, ServiceRouting } from 'cdk8s-istio';
 
-/** Adds the example's charts to `app`. */
-export function build(app: App): void {
+/**
+ * Adds the example's charts to `app`. `routingApi` renders the same table with another API
+ * (`RoutingApi.ISTIO`: a VirtualService and subsets); the conformance check gateway-translate
+ * compares that rendering with Istio's own translation of this one.
+ */
+export function build(app: App, routingApi?: RoutingApi): void {
   // The cluster gets the Gateway API CRDs (standard channel) with the control plane.
   const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { profile: MeshProfile.MINIMAL, gatewayApiCrds: GatewayApiCrds.STANDARD });
   const chart = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
@@ -45,6 +49,7 @@ export function build(app: App): void {
       { to: RouteTo.weights({ v1: 90, v2: 10 }) },
     ],
     mesh,
+    ...(routingApi ? { api: routingApi } : {}),
   });
 }
 

@@ -125,6 +125,9 @@ function filters(table: ServiceTable, r: RouteDef): Json[] {
         hostname: b.redirect.authority,
         // A VirtualService redirect answers 301 by default, Gateway API 302: write the code.
         statusCode: b.redirect.redirectCode ?? 301,
+        // A VirtualService redirect keeps the scheme's default port; Gateway API's takes the request's (the
+        // Service port for mesh traffic, e.g. books.example.com:9080). Port 80 is what Istio leaves out of an http Location.
+        port: 80,
       },
     });
   }

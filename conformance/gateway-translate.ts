@@ -1,0 +1,272 @@
+/**
+ * Check `gateway-translate`: a route table rendered with `RoutingApi.GATEWAY_API` routes every request
+ * where its `RoutingApi.ISTIO` rendering does, by Istio's own reading of the HTTPRoute.
+ *
+ * Each app (the route tables of test/fixtures/gateway-api-route-tables.ts, and every example whose
+ * output holds an HTTPRoute with a Service parent, built again with `build(app, RoutingApi.ISTIO)`)
+ * is synthesized with both APIs. The Gateway API objects go through Istio 1.30's translation
+ * (conformance/istioctl-build/gateway-translate: pilot/pkg/config/kube/gateway, set up as its
+ * conversion tests are), which gives the internal VirtualServices istiod would program for mesh
+ * traffic. Then, for every Service an HTTPRoute is attached to, each request of REQUEST_GRID is
+ * resolved (test/helpers/route-resolver.ts) through those translated VirtualServices and through our
+ * own VirtualService rendering, and the outcomes are compared: pods reached and weights, mirrors and
+ * their percentages, timeouts, redirects, rewrites and header changes. Fails when:
+ * - istiod's status on an HTTPRoute parent is not Accepted with resolved references;
+ * - an outcome differs and no entry of ALLOWED_DIFFERENCES covers it.
+ * One item per app.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Testing } from 'cdk8s';
+import { parseAllDocuments, stringify } from 'yaml';
+import { ensureGatewayTranslate } from './ensure-istioctl';
+import { CheckResult, ConformanceContext, emptyResult, Failure } from './report';
+import { RoutingApi, ServiceRouteOptions } from '../lib';
+import { exampleNames, resolvePackageNameToSources } from '../scripts/synth-examples';
+import { bookinfo, REQUEST_GRID, ROUTE_TABLES } from '../test/fixtures/gateway-api-route-tables';
+import {
+  canonicalize, describeProbe, JsonValue, resolveRequest, RouteRequest, RouteResult, semanticRouting, SemanticRouting, stringMatches,
+} from '../test/helpers/route-resolver';
+
+type Obj = Record<string, any>;
+
+/** A difference between the translation and our rendering that is understood and accepted. */
+interface AllowedDifference {
+  /** The app (`table: <name>` or `examples/<name>.ts`). */
+  readonly app: RegExp;
+  /** The outcome field that differs (`destinations`, `mirrors`, `timeout`, `redirect`, `rewrite`, `headers`, `outcome`...). */
+  readonly field: RegExp;
+  readonly reason: string;
+}
+
+/** No difference is accepted today: Istio's translation agrees with our VirtualServices on every request. */
+export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [];
+
+/** One app to compare: how to synthesize it with each API. */
+interface Subject {
+  readonly name: string;
+  readonly file: string;
+  readonly synth: (api: RoutingApi) => Obj[];
+}
+
+/** Kinds istiod's Gateway API translation reads. */
+const TRANSLATION_INPUT = (o: Obj) => (o.apiVersion === 'v1' && (o.kind === 'Service' || o.kind === 'Namespace'))
+  || String(o.apiVersion).startsWith('gateway.networking.k8s.io/')
+  || (String(o.apiVersion).startsWith('networking.istio.io/') && o.kind === 'ServiceEntry');
+
+export async function runGatewayTranslateChecks(ctx: ConformanceContext): Promise<CheckResult> {
+  const result: CheckResult = { ...emptyResult('gateway-translate'), details: [] };
+  let binary: string;
+  try {
+    binary = ensureGatewayTranslate(ctx.repoRoot);
+  } catch (e) {
+    return { ...result, skipped: true, failures: [{ file: 'conformance/istioctl-build/gateway-translate/main.go', message: (e as Error).message }] };
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-translate-'));
+  try {
+    for (const subject of subjects(ctx.repoRoot, result)) {
+      result.items++;
+      let failures: Failure[];
+      let allowed = 0;
+      try {
+        ({ failures, allowed } = compare(binary, subject, tmp, result.details!));
+      } catch (e) {
+        failures = [{ file: subject.file, message: (e as Error).message }];
+      }
+      if (failures.length > 0) result.failed++;
+      else if (allowed > 0) result.allowlisted++;
+      else result.passed++;
+      result.failures.push(...failures);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return result;
+}
+
+function objectsOf(app: App): Obj[] {
+  return parseAllDocuments(app.synthYaml()).map((d) => d.toJS() as Obj).filter((o) => o);
+}
+
+const meshRoutes = (objects: Obj[]) => objects.filter((o) => o.kind === 'HTTPRoute'
+  && (o.spec?.parentRefs ?? []).some((p: Obj) => p.kind === 'Service' && (p.group ?? '') === ''));
+
+/** The route tables of the shared fixture, and every example that renders mesh HTTPRoutes. */
+function subjects(repoRoot: string, result: CheckResult): Subject[] {
+  const tables = ROUTE_TABLES.map(([name, routes]: readonly [string, ServiceRouteOptions[]]) => ({
+    name: `table: ${name}`,
+    file: 'test/fixtures/gateway-api-route-tables.ts',
+    synth: (api: RoutingApi) => objectsOf(bookinfo(api, routes).app),
+  }));
+  resolvePackageNameToSources();
+  const examples: Subject[] = [];
+  for (const name of exampleNames()) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const example = require(path.join(repoRoot, 'examples', name));
+    const synth = (api?: RoutingApi) => {
+      const app: App = typeof example.createApp === 'function' ? example.createApp({ outdir: Testing.app().outdir }) : Testing.app();
+      example.build(app, api);
+      return objectsOf(app);
+    };
+    if (meshRoutes(synth()).length === 0) continue;
+    examples.push({ name: `examples/${name}.ts`, file: `examples/${name}.ts`, synth: (api) => (api === RoutingApi.GATEWAY_API ? synth() : synth(api)) });
+  }
+  result.details!.push(`examples with mesh HTTPRoutes: ${examples.map((e) => e.name).join(', ') || 'none'}`);
+  return [...tables, ...examples];
+}
+
+interface Translation {
+  readonly virtualServices: Obj[];
+  readonly status: Array<{ kind: string; namespace: string; name: string; status: Obj }>;
+}
+
+function translate(binary: string, objects: Obj[], dir: string): Translation {
+  const input = path.join(dir, 'input.yaml');
+  fs.writeFileSync(input, objects.filter(TRANSLATION_INPUT).map((o) => stringify(o)).join('---\n'));
+  const res = spawnSync(binary, [input], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+  if (res.status !== 0) throw new Error(`gateway-translate failed (exit ${res.status ?? res.error?.message}): ${(res.stderr ?? '').split('\n').slice(-5).join(' ')}`);
+  const errors = (res.stderr ?? '').split('\n').filter((l) => /\terror\t/.test(l));
+  if (errors.length > 0) throw new Error(`istiod's translation logged: ${errors.map((l) => l.split('\t').slice(3).join(' ')).join('; ')}`);
+  return JSON.parse(res.stdout) as Translation;
+}
+
+/** Status problems: every parent of every HTTPRoute must be Accepted with its references resolved. */
+function statusProblems(t: Translation, routes: Obj[], file: string): Failure[] {
+  const out: Failure[] = [];
+  for (const r of routes) {
+    const object = `HTTPRoute ${r.metadata.namespace}/${r.metadata.name}`;
+    const st = t.status.find((s) => s.kind === 'HTTPRoute' && s.namespace === r.metadata.namespace && s.name === r.metadata.name);
+    const parents: Obj[] = st?.status?.parents ?? [];
+    if (parents.length === 0) out.push({ file, object, message: 'istiod wrote no parent status: the route is attached to nothing' });
+    for (const p of parents) {
+      for (const type of ['Accepted', 'ResolvedRefs']) {
+        const c = (p.conditions ?? []).find((x: Obj) => x.type === type);
+        if (c?.status !== 'True') {
+          out.push({ file, object, field: `.status.parents[${p.parentRef?.kind} ${p.parentRef?.name}]`, message: `${type} is ${c?.status ?? 'missing'}: ${c?.reason ?? ''} ${c?.message ?? ''}`.trim() });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * What a rewrite or redirect does to this request, whichever way it is written:
+ * - a redirect answers 301 when it names no code; its port is the scheme's default (Envoy's default,
+ *   Istio's FROM_PROTOCOL_DEFAULT), the request's port (FROM_REQUEST_PORT: the Service port for mesh
+ *   traffic) or the one given, and port 80 of an http redirect is no port (Istio leaves it out);
+ * - a rewrite is the path the request goes upstream with: `uri` replaces what the matched path
+ *   condition matched (all of an exact path, the prefix of a prefix), `uriRegexRewrite` replaces
+ *   the regex's matches.
+ */
+function normalise(s: SemanticRouting, req: RouteRequest, servicePort: number | undefined, matched: Obj | undefined): SemanticRouting {
+  const out = { ...s };
+  if (out.redirect) {
+    const r: Obj = { redirectCode: 301, ...(out.redirect as Obj) };
+    const scheme = r.scheme ?? 'http';
+    let port: number | undefined = r.port;
+    if (port === undefined && r.derivePort === 'FROM_REQUEST_PORT') port = servicePort;
+    if ((port === 80 && scheme === 'http') || (port === 443 && scheme === 'https')) port = undefined;
+    delete r.derivePort;
+    delete r.port;
+    out.redirect = canonicalize((port === undefined ? r : { ...r, port }) as JsonValue);
+    if (out.destinations?.length === 0) delete out.destinations;
+  }
+  if (out.rewrite) {
+    const r = { ...(out.rewrite as Obj) };
+    const reqPath = (req.path ?? '/').split('?')[0];
+    let upstream: string | undefined;
+    if (r.uriRegexRewrite) {
+      upstream = reqPath.replace(new RegExp(r.uriRegexRewrite.match, 'g'), r.uriRegexRewrite.rewrite);
+      delete r.uriRegexRewrite;
+    } else if (r.uri !== undefined) {
+      const uri = matched?.uri ?? { prefix: '/' };
+      if (uri.exact !== undefined) upstream = r.uri;
+      else if (uri.prefix !== undefined) upstream = `${r.uri}${reqPath.slice(uri.prefix.length)}`;
+      if (upstream !== undefined) delete r.uri;
+    }
+    out.rewrite = canonicalize((upstream === undefined ? r : { ...r, path: upstream }) as JsonValue);
+  }
+  return out;
+}
+
+/** The match entry of the VirtualService route that took the request (first whose path condition holds). */
+function matchedEntry(objects: Obj[], result: RouteResult, req: RouteRequest): Obj | undefined {
+  if (result.kind !== 'routed' || !result.virtualService) return undefined;
+  const [namespace, name] = result.virtualService.split('/');
+  const vs = objects.find((o) => o.kind === 'VirtualService' && o.metadata?.namespace === namespace && o.metadata?.name === name);
+  const routes: Obj[] = vs?.spec?.http ?? [];
+  const route = result.route?.startsWith('#') ? routes[Number(result.route.slice(1))] : routes.find((r) => r.name === result.route);
+  const reqPath = (req.path ?? '/').split('?')[0];
+  return (route?.match ?? []).find((m: Obj) => stringMatches(m.uri ?? { prefix: '/' }, reqPath));
+}
+
+/** Resolves a request and reduces it to what it does. */
+function outcome(objects: Obj[], req: RouteRequest, servicePort: number | undefined): SemanticRouting {
+  const result = resolveRequest(objects, req);
+  return normalise(semanticRouting(result), req, servicePort, matchedEntry(objects, result, req));
+}
+
+function compare(binary: string, subject: Subject, tmp: string, details: string[]): { failures: Failure[]; allowed: number } {
+  const gatewayApi = subject.synth(RoutingApi.GATEWAY_API);
+  const istio = subject.synth(RoutingApi.ISTIO);
+  const routes = meshRoutes(gatewayApi);
+  const failures: Failure[] = [];
+  if (routes.length === 0) return { failures: [{ file: subject.file, message: 'the RoutingApi.GATEWAY_API rendering holds no HTTPRoute with a Service parent' }], allowed: 0 };
+  if (meshRoutes(istio).length > 0) {
+    return {
+      failures: [{ file: subject.file, message: 'build(app, RoutingApi.ISTIO) still renders HTTPRoutes: give build() an optional RoutingApi that reaches ServiceRouting\'s api' }],
+      allowed: 0,
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(tmp, 'app-'));
+  const translation = translate(binary, gatewayApi, dir);
+  failures.push(...statusProblems(translation, routes, subject.file));
+  // The cluster under Gateway API: our objects without the HTTPRoutes, plus what istiod makes of them.
+  const translated = [...gatewayApi.filter((o) => o.kind !== 'HTTPRoute'), ...translation.virtualServices];
+
+  const services = new Map<string, { name: string; namespace: string; port?: number }>();
+  for (const r of routes) {
+    for (const p of r.spec.parentRefs) {
+      if (p.kind !== 'Service') continue;
+      const namespace = p.namespace ?? r.metadata.namespace;
+      const svc = gatewayApi.find((o) => o.apiVersion === 'v1' && o.kind === 'Service' && o.metadata.namespace === namespace && o.metadata.name === p.name);
+      services.set(`${namespace}/${p.name}`, { name: p.name, namespace, port: p.port ?? svc?.spec?.ports?.[0]?.port });
+    }
+  }
+  let allowed = 0;
+  let probes = 0;
+  const fieldsSeen = new Set<string>();
+  for (const svc of services.values()) {
+    const hosts = translation.virtualServices.filter((v) => (v.spec?.hosts ?? []).includes(`${svc.name}.${svc.namespace}.svc.cluster.local`));
+    if (hosts.length === 0) failures.push({ file: subject.file, object: `Service ${svc.namespace}/${svc.name}`, message: 'istiod translated no mesh VirtualService for it' });
+    const diffs = new Map<string, { count: number; first: string }>();
+    for (const g of REQUEST_GRID) {
+      probes++;
+      const req: RouteRequest = { gateway: 'mesh', host: svc.name, sourceNamespace: svc.namespace, ...g };
+      const ours = outcome(istio, req, svc.port);
+      const theirs = outcome(translated, req, svc.port);
+      for (const k of Object.keys(ours)) if (ours[k as keyof SemanticRouting] !== undefined) fieldsSeen.add(k);
+      for (const field of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
+        const a = JSON.stringify((ours as Obj)[field]);
+        const b = JSON.stringify((theirs as Obj)[field]);
+        if (a === b) continue;
+        if (ALLOWED_DIFFERENCES.some((d) => d.app.test(subject.name) && d.field.test(field))) {
+          allowed++;
+          continue;
+        }
+        const prev = diffs.get(field);
+        if (prev) prev.count++;
+        else diffs.set(field, { count: 1, first: `${describeProbe(req)}: our VirtualService ${a ?? 'nothing'}, Istio's translation ${b ?? 'nothing'}` });
+      }
+    }
+    for (const [field, d] of diffs) {
+      failures.push({ file: subject.file, object: `Service ${svc.namespace}/${svc.name}`, field, message: `${d.count} request(s) differ, e.g. ${d.first}` });
+    }
+  }
+  details.push(`${subject.name}: ${routes.length} HTTPRoute(s) -> ${translation.virtualServices.length} translated VirtualService(s); `
+    + `${probes} requests compared on ${[...fieldsSeen].filter((f) => f !== 'outcome').sort().join(', ')}${allowed ? `; ${allowed} allowed difference(s)` : ''}`);
+  return { failures, allowed };
+}
