@@ -93,7 +93,7 @@ func decode(file, text string) []runtime.Object {
 	var objs []runtime.Object
 	deserializer := kube.IstioCodec.UniversalDeserializer()
 	for _, doc := range strings.Split("\n"+text, "\n---") {
-		if strings.TrimSpace(doc) == "" || strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "\n")) == "" {
+		if strings.TrimSpace(doc) == "" {
 			continue
 		}
 		o, gk, err := deserializer.Decode([]byte(doc), nil, nil)
