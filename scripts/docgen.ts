@@ -15,10 +15,10 @@ const l1Dir = path.join(root, 'docs', 'l1');
 
 /** The README's order: one line per section, the types it introduces. */
 const READING_ORDER: Array<[string, string[]]> = [
-  ['Install the mesh', ['MeshInstallation', 'MeshProfile', 'MeshConfigOptions', 'CertificateAuthority', 'ControlPlaneNetworkPolicies']],
+  ['Install the mesh', ['MeshInstallation', 'MeshProfile', 'MeshConfigOptions', 'CertificateAuthority', 'ControlPlaneNetworkPolicies', 'GatewayApiCrds']],
   ['Lock a namespace down', ['ZeroTrustNamespace', 'MeshPeer', 'WorkloadSelector', 'ExternalHost', 'MtlsPortException', 'ConnectionMatrix']],
   ['Expose and leave the mesh', ['IngressGateway', 'EgressGateway', 'EastWestGateway', 'GatewayTls', 'RouteDestination', 'PathMatch', 'HeaderMatch']],
-  ['Route a service\'s traffic', ['ServiceRouting', 'RoutedService', 'RouteTo', 'RequestMatch', 'ServiceRouteOptions', 'TrafficPolicy']],
+  ['Route a service\'s traffic', ['ServiceRouting', 'RoutedService', 'RouteTo', 'RequestMatch', 'ServiceRouteOptions', 'TrafficPolicy', 'RoutingApi']],
   ['Release a canary', ['CanaryRelease', 'ReleaseStrategy', 'ReleaseWorkload', 'ReleasePlan']],
   ['Observability', ['MeshTelemetry', 'PrometheusScraping', 'Kiali']],
   ['Catch mesh mistakes at synth', ['MeshAnalyzer']],
