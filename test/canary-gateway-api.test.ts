@@ -20,7 +20,7 @@ describe('CanaryRelease on the Gateway API (static weights)', () => {
     const viaIstio = objects(staticRelease(15, props));
     expect(viaGateway.filter((o) => o.kind === 'VirtualService')).toEqual([]);
     expect(viaGateway.find((o) => o.kind === 'HTTPRoute').spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'reviews', port: 80 }]);
-    for (const headers of [{}, { 'x-canary': 'always' }, { 'x-canary': 'no' }]) {
+    for (const headers of [{}, { 'x-canary': 'always' }, { 'x-canary': 'no' }] as Record<string, string>[]) {
       const gw = resolveHttpRoute(viaGateway, { service: 'reviews', namespace: 'shop', headers });
       const istio = semanticRouting(resolveRequest(viaIstio, { gateway: 'mesh', host: 'reviews', sourceNamespace: 'shop', headers }));
       expect({ headers, routing: gw }).toEqual({ headers, routing: istio });
