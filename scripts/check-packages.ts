@@ -39,12 +39,15 @@ function step(title: string): void {
   console.log(`\n== ${title}`);
 }
 
-/** PascalCase names the README's ```ts blocks construct or call statics on. */
+/**
+ * PascalCase names the README's ```ts blocks construct or call statics on: top-level exports. A name
+ * qualified by a namespace (`gatewayApi.GatewaySpec...`, `k8s.KubeService`) belongs to that namespace.
+ */
 export function readmeSymbols(readme: string): string[] {
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
   const names = new Set<string>();
   for (const block of blocks) {
-    for (const m of block.matchAll(/\bnew ([A-Z][A-Za-z0-9]*)\(|\b([A-Z][A-Za-z0-9]*)\.[a-zA-Z_]/g)) names.add(m[1] ?? m[2]);
+    for (const m of block.matchAll(/(?<![.\w])new ([A-Z][A-Za-z0-9]*)\(|(?<![.\w])([A-Z][A-Za-z0-9]*)\.[a-zA-Z_]/g)) names.add(m[1] ?? m[2]);
   }
   return [...names].sort();
 }
