@@ -6,6 +6,7 @@
  * over a grid of requests; what Gateway API cannot express is an error at synth.
  */
 import { App, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
 import {
   CanaryRelease, IngressGateway, MeshInstallation, ReleaseStrategy, ReleaseWorkload, RequestMatch, RouteDestination, RouteTo, RoutingApi,
@@ -156,5 +157,13 @@ describe('gateways reach the version Services', () => {
     expect(anyone.destinations!.map((d) => [d.target, d.weight])).toEqual([
       ['pods bookinfo {"app":"reviews","version":"v1"}', 90], ['pods bookinfo {"app":"reviews","version":"v3"}', 10],
     ]);
+  });
+});
+
+describe('version Services', () => {
+  test('a Service of the app with a version Service\'s name is an error naming both', () => {
+    const f = bookinfo(RoutingApi.GATEWAY_API, [{ to: RouteTo.version('v1') }]);
+    new kplus.Service(f.chart, 'Legacy', { metadata: { name: 'reviews-v2' }, ports: [{ port: 9080 }] });
+    expect(() => f.app.synth()).toThrow(/version "v2" of service bookinfo\/reviews is served by a Service of its own named "reviews-v2", but the app has another Service of that name \(bookinfo\/Reviews\/Version-v2-Service, bookinfo\/Legacy\/Resource\); rename the version or that Service/);
   });
 });

@@ -52,6 +52,20 @@ export function renderVersionService(scope: Construct, table: ServiceTable, vers
 /** What keeps the table from being rendered with the Gateway API, as validation messages. */
 export function gatewayApiTableProblems(scope: IConstruct, table: ServiceTable): string[] {
   const problems = gatewayApiProblems(table);
+  for (const v of table.versions.filter((x) => !x.host)) {
+    const name = versionServiceName(table, v);
+    if (name.length > 63) {
+      problems.push(`version "${v.name}" of service ${table.key} needs a Service of its own named "${name}", longer than the 63 characters ` +
+        'Kubernetes allows; give the version a shorter name');
+      continue;
+    }
+    const clashes = allConstructs(scope).filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Service' && c.apiVersion === 'v1'
+      && c.name === name && (c.metadata.namespace ?? Chart.of(c).namespace) === table.service.namespace);
+    if (clashes.length > 1) {
+      problems.push(`version "${v.name}" of service ${table.key} is served by a Service of its own named "${name}", but the app has another ` +
+        `Service of that name (${clashes.map((c) => c.node.path).join(', ')}); rename the version or that Service`);
+    }
+  }
   const needsServices = table.versions.some((v) => !v.host);
   if (needsServices && !findServiceObject(scope, table.service.namespace, table.service.name)) {
     problems.push(`RoutingApi.GATEWAY_API serves each version from a Service of its own, made from Service ${table.key}, ` +
