@@ -37,6 +37,12 @@ export interface ExternalCertificateAuthorityOptions {
    * @see https://cert-manager.io/docs/usage/istio-csr/
    */
   readonly address: string;
+  /**
+   * The container port the CA's pods serve on, for the NetworkPolicies that let proxies reach it
+   * (a NetworkPolicy sees the pod's port, not the Service's).
+   * @default 6443 (istio-csr's `app.server.serving.port`)
+   */
+  readonly podPort?: number;
 }
 
 /**
@@ -71,7 +77,7 @@ export class CertificateAuthority {
    * `istio-ca-root-cert`, both written by istio-csr (istiod mounts them when present).
    */
   public static external(options: ExternalCertificateAuthorityOptions): CertificateAuthority {
-    return new CertificateAuthority(CertificateAuthorityType.EXTERNAL, undefined, options?.address);
+    return new CertificateAuthority(CertificateAuthorityType.EXTERNAL, undefined, options?.address, options?.podPort ?? 6443);
   }
 
   /** Which CA signs workload certificates. */
@@ -86,10 +92,16 @@ export class CertificateAuthority {
    * @default - none for the other types
    */
   public readonly address?: string;
+  /**
+   * Container port of the external CA's pods (type EXTERNAL).
+   * @default - none for the other types
+   */
+  public readonly podPort?: number;
 
-  private constructor(type: CertificateAuthorityType, secretName?: string, address?: string) {
+  private constructor(type: CertificateAuthorityType, secretName?: string, address?: string, podPort?: number) {
     this.type = type;
     this.secretName = secretName;
     this.address = address;
+    this.podPort = podPort;
   }
 }

@@ -28,7 +28,7 @@ import { resolveInstallContext } from './private/install/resolve';
 import { duplicateObjectMessages } from './private/install/shared-objects';
 import { renderWebhooks } from './private/install/webhooks';
 import { LABEL_INJECTION, LABEL_NETWORK, LABEL_REV } from './private/labels';
-import { validateDnsLabel, validateEnum } from './private/validate';
+import { validateDnsLabel, validateEnum, validateIntRange } from './private/validate';
 import { AutoscalingOptions, ImagePullPolicy, ResourceRequirements } from './shared-interfaces';
 
 /**
@@ -53,6 +53,11 @@ export interface IMeshInstallation {
    * @default - `istiodAddress`: istiod is the CA
    */
   readonly caAddress?: string;
+  /**
+   * Container port of the external CA's pods, for NetworkPolicies towards it (set with `caAddress`).
+   * @default - none: istiod is the CA
+   */
+  readonly caPodPort?: number;
 }
 
 /**
@@ -80,6 +85,11 @@ export interface ExistingMeshAttributes {
    * @default - istiod is the CA
    */
   readonly caAddress?: string;
+  /**
+   * Container port of the external CA's pods (NetworkPolicies of zero-trust namespaces open it).
+   * @default 6443 with a `caAddress` (istio-csr's serving port)
+   */
+  readonly caPodPort?: number;
 }
 
 /**
@@ -335,6 +345,8 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
   public readonly istioVersion: string = ISTIO_RELEASE;
   /** Who signs workload certificates. */
   public readonly certificateAuthority: CertificateAuthority;
+  /** Container port of the external CA's pods, when there is one. */
+  public readonly caPodPort?: number;
   public readonly caAddress?: string;
   /** The channel of the Gateway API CRDs this installation emits, if any. */
   public readonly gatewayApiCrds?: GatewayApiCrds;
@@ -356,6 +368,7 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     this.istiodAddress = `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
     this.certificateAuthority = props.certificateAuthority ?? CertificateAuthority.istiod();
     this.caAddress = ctx.certificateAuthority.address;
+    this.caPodPort = ctx.certificateAuthority.podPort;
 
     const installBase = props.installCrds ?? true;
     if (installBase) renderCrds(this);
@@ -474,6 +487,7 @@ class ExistingMesh extends Construct implements IMeshInstallation {
   public readonly istiodServiceName: string;
   public readonly istiodAddress: string;
   public readonly caAddress?: string;
+  public readonly caPodPort?: number;
 
   constructor(scope: Construct, id: string, attrs: ExistingMeshAttributes) {
     super(scope, id);
@@ -490,6 +504,11 @@ class ExistingMesh extends Construct implements IMeshInstallation {
     this.istiodServiceName = this.revision ? `istiod-${this.revision}` : 'istiod';
     this.istiodAddress = `${this.istiodServiceName}.${this.namespace}.svc:15012`;
     this.caAddress = attrs.caAddress === undefined ? undefined : validateCaAddress(this, attrs.caAddress, 'caAddress');
+    if (attrs.caPodPort !== undefined && attrs.caAddress === undefined) {
+      throw new MeshValidationError(this, "'caPodPort' needs 'caAddress': it is the port of the external CA's pods; set both, or neither");
+    }
+    if (attrs.caPodPort !== undefined) validateIntRange(this, 'caPodPort', attrs.caPodPort, 1, 65535, "omit it for istio-csr's 6443");
+    this.caPodPort = this.caAddress === undefined ? undefined : attrs.caPodPort ?? 6443;
   }
 
   public get injectionLabels(): { [key: string]: string } {

@@ -29,7 +29,7 @@ import { peerPodSelectors, portsNotExposed, unknownServiceAccount } from './priv
 import { findDisabledProbeRewrites } from './private/zero-trust/probes';
 import { findZeroTrustNamespace, MirroredEgress, mirrorEgress, registerZeroTrustNamespace } from './private/zero-trust/registry';
 import {
-  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, dnsEgressRule, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer,
+  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, dnsEgressRule, externalCaPeer, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer,
   networkPolicyPorts, podSelector,
 } from './private/zero-trust/render';
 import { authzRule, ExceptionEntry, ExceptionGroup, InboundRule, OutboundRule, tokenRequirementRules } from './private/zero-trust/rules';
@@ -639,6 +639,7 @@ export class ZeroTrustNamespace extends Construct {
   public connections(): ConnectionMatrix {
     return connectionMatrix({
       namespace: this.name,
+      externalCa: externalCaPeer(this.mesh.caAddress, this.mesh.caPodPort),
       enforcement: this.enforcement,
       enforced: this.enforced,
       meshNamespace: this.mesh.namespace,
@@ -707,6 +708,14 @@ export class ZeroTrustNamespace extends Construct {
         egress: [{ to: [networkPolicyPeer(this.mesh.namespace, { app: 'istiod' })], ports: networkPolicyPorts(ISTIOD_PORTS) }],
       },
     });
+    // With an external CA (istio-csr) proxies ask it, not istiod, for their certificates.
+    const ca = externalCaPeer(this.mesh.caAddress, this.mesh.caPodPort);
+    if (ca) {
+      new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-ca'), {
+        metadata: this.metadata('allow-ca'),
+        spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [ca.peer], ports: networkPolicyPorts([ca.port]) }] },
+      });
+    }
     if (this.prometheusPeer) {
       new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-metrics-scrape'), {
         metadata: this.metadata('allow-metrics-scrape'),

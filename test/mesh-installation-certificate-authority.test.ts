@@ -232,3 +232,17 @@ describe('supported Istio versions', () => {
     expect(() => new MeshInstallation(new Chart(bad, 'mesh'), 'Mesh', { tag: '1.31.0' })).toThrow(/is Istio 1.31/);
   });
 });
+
+describe('the external CA\'s pod port', () => {
+  test('istio-csr\'s 6443 by default, another when given, refused out of range', () => {
+    const a = Testing.app();
+    const mesh = new MeshInstallation(new Chart(a, 'mesh'), 'Mesh', { certificateAuthority: CertificateAuthority.external({ address: ISTIO_CSR }) });
+    expect(mesh.caPodPort).toBe(6443);
+    const b = Testing.app();
+    const other = new MeshInstallation(new Chart(b, 'mesh'), 'Mesh', { certificateAuthority: CertificateAuthority.external({ address: ISTIO_CSR, podPort: 9443 }) });
+    expect(other.caPodPort).toBe(9443);
+    const c = Testing.app();
+    expect(() => new MeshInstallation(new Chart(c, 'mesh'), 'Mesh', { certificateAuthority: CertificateAuthority.external({ address: ISTIO_CSR, podPort: 0 }) }))
+      .toThrow("'certificateAuthority.podPort' must be a port between 1 and 65535, got 0; omit it for istio-csr's 6443");
+  });
+});

@@ -3,9 +3,11 @@
  * identities that run nowhere and ports the pods do not listen on are errors at synth.
  */
 import * as fs from 'fs';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { EgressGateway, ExternalHost, IngressGateway, MeshPeer, MtlsMode, RouteDestination, WorkloadSelector, ZeroTrustNamespace } from '../lib';
+import {
+  EgressGateway, ExternalHost, IngressGateway, MeshInstallation, MeshPeer, MtlsMode, RouteDestination, WorkloadSelector, ZeroTrustNamespace,
+} from '../lib';
 import { networkAllows } from './helpers/netpol-evaluator';
 import { fixture, synthAll } from './zero-trust-fixture';
 
@@ -299,5 +301,40 @@ describe('gateway backends admit the gateway', () => {
   test('allowFrom(gateway) admits it', () => {
     const app = gatewayToApi((shop, gateway) => shop.allowFrom(gateway, { to: WorkloadSelector.fromLabels({ app: 'api' }), ports: [8080] }));
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('proxies reach an external CA (istio-csr)', () => {
+  function withCa(attrs: Record<string, unknown>) {
+    const app = Testing.app();
+    const mesh = MeshInstallation.fromExisting(new Chart(app, 'mesh'), 'Mesh', attrs as any);
+    const chart = new Chart(app, 'apps');
+    new k8s.KubeNamespace(chart, 'cm', { metadata: { name: 'cert-manager' } });
+    const shop = new ZeroTrustNamespace(chart, 'Shop', { name: 'shop', mesh });
+    const api = deployment(chart, 'shop', 'api', 'api', [8080]);
+    return { app, shop, api };
+  }
+
+  test('istio-csr\'s pods on 6443, and nothing else, are opened; the connection matrix says so', () => {
+    const { app, shop, api } = withCa({ caAddress: 'cert-manager-istio-csr.cert-manager.svc:443' });
+    const objects = synthAll(app);
+    const csr = { namespace: 'cert-manager', labels: { app: 'cert-manager-istio-csr' } };
+    expect(networkAllows(objects, { namespace: 'shop', labels: api }, csr, 6443)).toBe(true);
+    expect(networkAllows(objects, { namespace: 'shop', labels: api }, csr, 9402)).toBe(false);
+    expect(shop.connections().rows.filter((r) => r.note === 'external CA: certificate signing requests').map((r) => [r.to, r.ports]))
+      .toEqual([['cert-manager/* (cert-manager-istio-csr)', [6443]]]);
+  });
+
+  test('a CA serving on another pod port, and none without an external CA', () => {
+    const other = withCa({ caAddress: 'my-ca.pki.svc.cluster.local:8443', caPodPort: 9443 });
+    const objects = synthAll(other.app);
+    expect(networkAllows(objects, { namespace: 'shop', labels: other.api }, { namespace: 'pki', labels: {} }, 9443)).toBe(true);
+    const plain = withCa({});
+    expect(synthAll(plain.app).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-ca')).toEqual([]);
+  });
+
+  test('caPodPort without caAddress, or out of range, is refused', () => {
+    expect(() => withCa({ caPodPort: 6443 })).toThrow("'caPodPort' needs 'caAddress': it is the port of the external CA's pods; set both, or neither");
+    expect(() => withCa({ caAddress: 'ca.pki.svc:443', caPodPort: '6443' })).toThrow(/'caPodPort' must be an integer between 1 and 65535, got "6443" \(string\)/);
   });
 });

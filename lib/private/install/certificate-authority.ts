@@ -14,6 +14,8 @@ export interface CaSpec {
   readonly secretName: string;
   /** `host:port` proxies send CSRs to; undefined = istiod. */
   readonly address?: string;
+  /** Container port of the external CA's pods (NetworkPolicies). */
+  readonly podPort?: number;
 }
 
 /** The key sets istiod accepts in a plugged-in CA Secret (istio-reference.md §3.2). */
@@ -38,7 +40,12 @@ export function resolveCertificateAuthority(scope: IConstruct, value: unknown): 
     return { type: value.type, secretName };
   }
   if (value.type === CertificateAuthorityType.EXTERNAL) {
-    return { type: value.type, secretName: 'cacerts', address: validateCaAddress(scope, value.address) };
+    const podPort = value.podPort;
+    if (typeof podPort !== 'number' || !Number.isInteger(podPort) || podPort < 1 || podPort > 65535) {
+      throw new MeshValidationError(scope, `'certificateAuthority.podPort' must be a port between 1 and 65535, got ${describeValue(podPort, 'number')}; ` +
+        "omit it for istio-csr's 6443");
+    }
+    return { type: value.type, secretName: 'cacerts', address: validateCaAddress(scope, value.address), podPort };
   }
   return { type: CertificateAuthorityType.ISTIOD, secretName: 'cacerts' };
 }

@@ -12,6 +12,8 @@ export interface DeclaredConnections {
   /** Whether NetworkPolicies and the Sidecar are rendered (not a dry run). */
   readonly enforced: boolean;
   readonly meshNamespace: string;
+  /** The mesh's external CA, when proxies reach one. */
+  readonly externalCa?: { readonly port: number; readonly description: string };
   readonly inbound: readonly InboundRule[];
   readonly exceptionGroups: readonly ExceptionGroup[];
   readonly prometheusPeer?: MeshPeerConfig;
@@ -100,7 +102,17 @@ export function connectionMatrix(n: DeclaredConnections): ConnectionMatrix {
     to: `${n.meshNamespace}/app=istiod`,
     ports: [...ISTIOD_PORTS],
     layers: l3,
-    note: 'control plane: xDS and certificates',
+    note: n.externalCa ? 'control plane: xDS' : 'control plane: xDS and certificates',
   }));
+  if (n.externalCa) {
+    rows.push(row({
+      direction: ConnectionDirection.OUTBOUND,
+      from: `${n.namespace}/*`,
+      to: n.externalCa.description,
+      ports: [n.externalCa.port],
+      layers: l3,
+      note: 'external CA: certificate signing requests',
+    }));
+  }
   return new ConnectionMatrix(rows);
 }

@@ -52,3 +52,23 @@ export function dnsEgressRule(): k8s.NetworkPolicyEgressRule {
     ports: [...networkPolicyPorts([53], 'UDP')!, ...networkPolicyPorts([53], 'TCP')!],
   };
 }
+
+/**
+ * Where proxies reach the mesh's external CA, for an egress NetworkPolicy: the namespace of an
+ * in-cluster Service host (`<service>.<namespace>.svc[...]`) or an IP address, with the port the
+ * CA listens on (its pods' port behind a Service, the address's own port for an IP). Undefined
+ * without an external CA, or for a DNS name outside the cluster (no NetworkPolicy can name it).
+ */
+export function externalCaPeer(caAddress: string | undefined, caPodPort: number | undefined):
+{ peer: k8s.NetworkPolicyPeer; port: number; description: string } | undefined {
+  if (caAddress === undefined) return undefined;
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(caAddress);
+  if (!m) return undefined;
+  const host = m[1].replace(/^\[|\]$/g, '');
+  if (/^[0-9.]+$/.test(host) || host.includes(':')) {
+    return { peer: { ipBlock: { cidr: toCidr(host) } }, port: Number(m[2]), description: host };
+  }
+  const svc = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\..*)?$/.exec(host);
+  if (!svc) return undefined;
+  return { peer: networkPolicyPeer(svc[2]), port: caPodPort ?? 6443, description: `${svc[2]}/* (${svc[1]})` };
+}
