@@ -27,7 +27,7 @@ import { ensureGatewayTranslate } from './ensure-istioctl';
 import { CheckResult, ConformanceContext, emptyResult, Failure } from './report';
 import { RoutingApi, ServiceRouteOptions } from '../lib';
 import { exampleNames, resolvePackageNameToSources } from '../scripts/synth-examples';
-import { bookinfo, REQUEST_GRID, ROUTE_TABLES } from '../test/fixtures/gateway-api-route-tables';
+import { bookinfo, REQUEST_GRID, ROUTE_TABLES, staticCanary } from '../test/fixtures/gateway-api-route-tables';
 import {
   canonicalize, describeProbe, JsonValue, resolveRequest, RouteRequest, RouteResult, semanticRouting, SemanticRouting, stringMatches,
 } from '../test/helpers/route-resolver';
@@ -104,6 +104,11 @@ function subjects(repoRoot: string, result: CheckResult): Subject[] {
     file: 'test/fixtures/gateway-api-route-tables.ts',
     synth: (api: RoutingApi) => objectsOf(bookinfo(api, routes).app),
   }));
+  tables.push({
+    name: 'canary: static weights with a canary match and mirroring',
+    file: 'test/fixtures/gateway-api-route-tables.ts',
+    synth: (api: RoutingApi) => objectsOf(staticCanary(api).app),
+  });
   resolvePackageNameToSources();
   const examples: Subject[] = [];
   for (const name of exampleNames()) {
