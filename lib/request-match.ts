@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { describeValue, MeshValidationError } from './private/errors';
 import { RenderedMatch } from './private/routing/match-algebra';
-import { validateRe2 } from './private/routing/regex';
+import { validateRe2, escapeRegex } from './private/routing/regex';
 import { isDnsLabel } from './private/validate';
 
 type Kind = 'exact' | 'prefix' | 'regex';
@@ -260,9 +260,6 @@ function lower(name: string): string {
   return typeof name === 'string' ? name.toLowerCase() : name;
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function labelsText(labels: { [key: string]: string }): string {
   if (!labels || typeof labels !== 'object') return String(labels);

@@ -1,27 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { workloadsOf } from './pods';
 import { ServiceTable } from './table';
 import { selects } from '../analyzer/model';
-import { appIndex } from '../app-scan';
-
-type Labels = { [key: string]: string };
-
-interface Policy {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly selector: Labels;
-  readonly rules: string;
-}
-
-
-/** The app's ALLOW AuthorizationPolicies, rendered once per synthesis. */
-function allowPolicies(table: ServiceTable): Policy[] {
-  return appIndex(table.owner, 'routing-allow-policies', (all) => all
-    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'AuthorizationPolicy' && c.apiGroup === 'security.istio.io')
-    .map((c) => ({ name: c.name, namespace: c.metadata.namespace, spec: c.toJson().spec ?? {} }))
-    .filter((c) => (c.spec.action ?? 'ALLOW') === 'ALLOW')
-    .map((c) => ({ name: c.name, namespace: c.namespace, selector: c.spec.selector?.matchLabels ?? {}, rules: JSON.stringify(c.spec.rules ?? []) })));
-}
+import { allowPoliciesIn } from '../zero-trust/allow-policies';
 
 /**
  * Requests a route sends to a version reach its pods only if the namespace's ALLOW policies admit
@@ -35,7 +15,7 @@ export function versionsRefusedByPolicies(table: ServiceTable): string[] {
   const selector = table.service.selector;
   if (!selector || Object.keys(selector).length === 0) return [];
   const ns = table.service.namespace;
-  const inNamespace = allowPolicies(table).filter((p) => p.namespace === ns);
+  const inNamespace = allowPoliciesIn(table.owner, ns);
   const pods = workloadsOf(table.owner);
   if (inNamespace.length === 0) return [];
   // The pods of each version the routes send requests to (subset versions only: a version with its
@@ -48,13 +28,13 @@ export function versionsRefusedByPolicies(table: ServiceTable): string[] {
   if (versions.length < 2) return [];
   const errors: string[] = [];
   for (const p of inNamespace) {
-    if (p.rules === '[]') continue; // deny-all admits nobody anywhere
+    if (p.rules.length === 0) continue; // deny-all admits nobody anywhere
     const admitted = versions.filter((v) => v.pods.some((pod) => selects(p.selector, pod.podLabels)));
     if (admitted.length === 0 || admitted.length === versions.length) continue;
     for (const v of versions.filter((x) => !admitted.includes(x))) {
       const covering = inNamespace.filter((q) => v.pods.some((pod) => selects(q.selector, pod.podLabels)));
       if (covering.length === 0) continue; // no ALLOW policy on those pods: Istio allows every caller
-      if (covering.some((q) => q.rules === p.rules)) continue;
+      if (covering.some((q) => q.rulesKey === p.rulesKey)) continue;
       errors.push(`AuthorizationPolicy ${ns}/${p.name} admits its callers to version${admitted.length > 1 ? 's' : ''} ` +
         `${admitted.map((a) => `"${a.name}"`).join(', ')} of service ${table.key} but not to version "${v.name}" ` +
         `(${v.pods.map((pod) => pod.description).join(', ')}), where the routes of ${table.owner.node.path} also send requests: that share would be ` +

@@ -23,3 +23,8 @@ export function validateRe2(scope: IConstruct, prop: string, regex: string, what
       'Envoy matches with RE2: no lookarounds or backreferences, escape literal characters such as ( [ . with \\');
   }
 }
+
+/** `s` with every regex metacharacter escaped: a pattern that matches `s` literally. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

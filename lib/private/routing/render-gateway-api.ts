@@ -1,4 +1,5 @@
 import { describeRenderedMatch, intersectMatches, RenderedMatch, RenderedStringMatch } from './match-algebra';
+import { escapeRegex } from './regex';
 import { BackendDef, RouteBehaviour, RouteDef, ServiceTable, VersionDef } from './table';
 
 /**
@@ -32,10 +33,6 @@ interface Precedence {
 /** The Service a version is served by under Gateway API: its own (`<service>-<version>`) unless it has one already. */
 export function versionServiceName(table: ServiceTable, v: VersionDef): string {
   return v.host ?? `${table.service.name}-${v.name}`;
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A string condition as a Gateway API `{ type, value }`: exact, or a full-match regex. */

@@ -1,16 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { AllowPolicy, allowPoliciesIn } from './allow-policies';
 import { podsSelectedBy, servicesIn } from './app-pods';
 import { selects } from '../analyzer/model';
 import { appIndex } from '../app-scan';
-
-type Labels = { [key: string]: string };
-
-interface AllowPolicy {
-  readonly name: string;
-  readonly selector: Labels;
-  readonly rules: any[];
-}
 
 interface GatewayRoute {
   /** `VirtualService ns/name`. */
@@ -19,39 +12,27 @@ interface GatewayRoute {
   readonly host: string;
 }
 
-interface Index {
-  readonly allow: Map<string, AllowPolicy[]>;
-  /** Destination hosts of the VirtualServices bound to each gateway (`ns/name`). */
-  readonly routes: Map<string, GatewayRoute[]>;
-}
-
-function buildIndex(all: IConstruct[]): Index {
-  const allow = new Map<string, AllowPolicy[]>();
+/** The destination hosts of the VirtualServices bound to each gateway (`ns/name`). */
+function buildRoutes(all: IConstruct[]): Map<string, GatewayRoute[]> {
   const routes = new Map<string, GatewayRoute[]>();
   for (const c of all) {
-    if (!ApiObject.isApiObject(c)) continue;
+    if (!ApiObject.isApiObject(c) || c.kind !== 'VirtualService' || c.apiGroup !== 'networking.istio.io') continue;
     const ns = c.metadata.namespace;
     if (ns === undefined) continue;
-    if (c.kind === 'AuthorizationPolicy' && c.apiGroup === 'security.istio.io') {
-      const spec = c.toJson().spec ?? {};
-      if ((spec.action ?? 'ALLOW') !== 'ALLOW' || spec.targetRef || spec.targetRefs) continue;
-      allow.set(ns, [...(allow.get(ns) ?? []), { name: c.name, selector: spec.selector?.matchLabels ?? {}, rules: spec.rules ?? [] }]);
-    } else if (c.kind === 'VirtualService' && c.apiGroup === 'networking.istio.io') {
-      const spec = c.toJson().spec ?? {};
-      const hosts = new Set<string>();
-      for (const http of spec.http ?? []) {
-        for (const r of http.route ?? []) if (r.destination?.host) hosts.add(r.destination.host);
-        if (http.mirror?.host) hosts.add(http.mirror.host);
-      }
-      for (const g of spec.gateways ?? []) {
-        const ref = String(g).includes('/') ? String(g) : `${ns}/${g}`;
-        const list = routes.get(ref) ?? [];
-        for (const host of [...hosts].sort()) list.push({ virtualService: `VirtualService ${ns}/${c.name}`, namespace: ns, host });
-        routes.set(ref, list);
-      }
+    const spec = c.toJson().spec ?? {};
+    const hosts = new Set<string>();
+    for (const http of spec.http ?? []) {
+      for (const r of http.route ?? []) if (r.destination?.host) hosts.add(r.destination.host);
+      if (http.mirror?.host) hosts.add(http.mirror.host);
+    }
+    for (const g of spec.gateways ?? []) {
+      const ref = String(g).includes('/') ? String(g) : `${ns}/${g}`;
+      const list = routes.get(ref) ?? [];
+      for (const host of [...hosts].sort()) list.push({ virtualService: `VirtualService ${ns}/${c.name}`, namespace: ns, host });
+      routes.set(ref, list);
     }
   }
-  return { allow, routes };
+  return routes;
 }
 
 /** Istio's string match for principals and namespaces: exact, `prefix*`, `*suffix` or `*`. */
@@ -91,16 +72,16 @@ function serviceOf(host: string, defaultNamespace: string): { name: string; name
  * request would be refused with 403. Only Services and workloads of the app are judged.
  */
 export function backendsRefusingGateway(scope: IConstruct, gatewayRef: string, principal: string, gatewayNamespace: string): string[] {
-  const index = appIndex(scope, 'gateway-admission', buildIndex);
+  const routes = appIndex(scope, 'gateway-routes', buildRoutes);
   const errors: string[] = [];
-  for (const route of index.routes.get(gatewayRef) ?? []) {
+  for (const route of routes.get(gatewayRef) ?? []) {
     const svc = serviceOf(route.host, route.namespace);
     if (!svc) continue;
     const service = servicesIn(scope, svc.namespace).find((s) => s.name === svc.name);
     if (!service?.selector || Object.keys(service.selector).length === 0) continue;
     const pods = podsSelectedBy(scope, svc.namespace, service.selector);
     if (pods.length === 0) continue;
-    const covering = (index.allow.get(svc.namespace) ?? []).filter((p) => pods.some((pod) => selects(p.selector, pod.podLabels)));
+    const covering = allowPoliciesIn(scope, svc.namespace).filter((p) => pods.some((pod) => selects(p.selector, pod.podLabels)));
     if (covering.length === 0 || covering.some((p) => admits(p, principal, gatewayNamespace))) continue;
     errors.push(`${route.virtualService} sends requests from gateway ${gatewayRef} to Service ${svc.namespace}/${svc.name} ` +
       `(${pods.map((p) => p.description).join(', ')}), but no ALLOW AuthorizationPolicy of those pods admits the gateway's identity ${principal} ` +
