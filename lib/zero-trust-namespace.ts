@@ -810,7 +810,7 @@ export class ZeroTrustNamespace extends Construct {
 
   private resolvePeer(peer: IMeshPeer, prop: string): MeshPeerConfig {
     if (!peer || typeof peer.toMeshPeerConfig !== 'function') {
-      throw new MeshValidationError(this, `'${prop}' needs a peer, got ${String(peer)}; use MeshPeer.serviceAccount(), MeshPeer.namespace() or another MeshPeer factory`);
+      throw new MeshValidationError(this, `'${prop}' needs a peer, got ${describeValue(peer, 'IMeshPeer')}; use MeshPeer.serviceAccount(), MeshPeer.namespace() or another MeshPeer factory`);
     }
     const config = peer.toMeshPeerConfig(this, this.mesh);
     validateDnsLabel(this, `${prop} peer namespace`, config.namespace);

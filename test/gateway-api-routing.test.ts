@@ -167,3 +167,25 @@ describe('version Services', () => {
     expect(() => f.app.synth()).toThrow(/version "v2" of service bookinfo\/reviews is served by a Service of its own named "reviews-v2", but the app has another Service of that name \(bookinfo\/Reviews\/Version-v2-Service, bookinfo\/Legacy\/Resource\); rename the version or that Service/);
   });
 });
+
+describe('exact messages of what Gateway API cannot express', () => {
+  const AT = 'route "route-1" of service bookinfo/reviews (bookinfo/Reviews)';
+  test.each<[string, ServiceRouteOptions[], string[] | undefined, string]>([
+    ['CORS', [{ to: RouteTo.version('v1'), corsPolicy: { allowOrigins: ['https://a.example'] } }], undefined,
+      `${AT} sets 'corsPolicy', which this library does not render as a Gateway API CORS filter yet; set it at the gateway or use RoutingApi.ISTIO`],
+    ['a sub-millisecond timeout', [{ to: RouteTo.version('v1'), timeout: Duration.millis(0.5) }], undefined,
+      `${AT} has timeout 0.5ms, which a Gateway API duration cannot write (whole milliseconds, at most 99999 per unit); round it`],
+    ['retries', [{ to: RouteTo.version('v1'), retries: { attempts: 3 } }], undefined,
+      `${AT} sets 'retries', which Gateway API 1.5 has only in its experimental channel; drop the retries or route the service with RoutingApi.ISTIO`],
+    ['a sender match', [{ matches: [RequestMatch.sourceNamespace('web')], to: RouteTo.version('v2') }, { to: RouteTo.version('v1') }], undefined,
+      `${AT} matches on the sender (source labels or namespace), which Gateway API cannot express; match on a header, or use RoutingApi.ISTIO`],
+    ['a rewrite after a prefix', [{ matches: [RequestMatch.pathPrefix('/v1/')], to: RouteTo.version('v1'), rewrite: { uri: '/' } }, { to: RouteTo.version('v1') }],
+      undefined, `${AT} rewrites the path after a match that is not an exact path; Gateway API replaces a prefix only after its own (segment) prefix ` +
+      'match: match the exact path, or use RoutingApi.ISTIO'],
+    ['a version Service name over 63 characters', [{ to: RouteTo.version('v1') }], ['v1', 'a'.repeat(60)],
+      `version "${'a'.repeat(60)}" of service bookinfo/reviews needs a Service of its own named "reviews-${'a'.repeat(60)}", longer than the ` +
+      '63 characters Kubernetes allows; give the version a shorter name'],
+  ])('%s', (_what, routes, versions, message) => {
+    expect(() => bookinfo(RoutingApi.GATEWAY_API, routes, versions).app.synth()).toThrow(`[bookinfo/Reviews] ${message}`);
+  });
+});
