@@ -250,7 +250,7 @@ export interface ZeroTrustNamespaceProps {
  * plus one per workload with port exceptions; AuthorizationPolicy `deny-all` (empty spec) plus
  * one ALLOW policy per rule; RequestAuthentication `jwt` when JWT issuers are given;
  * NetworkPolicies `default-deny` (ingress + egress), `allow-dns`, `allow-istiod`,
- * `allow-metrics-scrape` and one per rule; Sidecar `default`; one ServiceEntry per external host.
+ * `allow-metrics-scrape`, `allow-ca` (with an external CA) and one per rule; Sidecar `default`; one ServiceEntry per external host.
  *
  * Rules are declared on the callee (`allowFrom`). When the caller's namespace is also a
  * ZeroTrustNamespace of the same app, its egress NetworkPolicy and Sidecar host are added for
