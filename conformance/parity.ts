@@ -1,6 +1,7 @@
 /**
- * Parity with Istio's installer: for each variant (profiles default, minimal, demo, and a revision +
- * CNI install), `istioctl manifest generate` is compared with what MeshInstallation synthesizes for
+ * Parity with Istio's installer: for each variant (profiles default, minimal, demo, a revision +
+ * CNI install, an external CA, and ambient: alone, revisioned, with an external CA),
+ * `istioctl manifest generate` is compared with what MeshInstallation synthesizes for
  * the same settings.
  *
  * - Objects are matched by apiVersion, kind, namespace and name. An object istioctl emits that we do
@@ -59,6 +60,17 @@ export const PARITY_VARIANTS: readonly ParityVariant[] = [
     name: 'external-ca',
     setFlags: ['profile=minimal', 'values.global.caAddress=cert-manager-istio-csr.cert-manager.svc:443', 'values.pilot.env.ENABLE_CA_SERVER=false'],
     props: { profile: 'minimal' },
+    externalCaAddress: 'cert-manager-istio-csr.cert-manager.svc:443',
+  },
+  // Ambient mode: ztunnel, istio-cni in ambient mode, istiod and mesh config set up for HBONE, distroless images.
+  { name: 'ambient', setFlags: ['profile=ambient'], props: { profile: 'ambient' } },
+  // ztunnel and the CNI agent are not revisioned; ztunnel's XDS_ADDRESS follows the revision's istiod.
+  { name: 'ambient-rev', setFlags: ['profile=ambient', 'revision=canary'], props: { profile: 'ambient', revision: 'canary' } },
+  {
+    // ztunnel asks istio-csr for the certificates of its node's pods (CA_ADDRESS).
+    name: 'ambient-external-ca',
+    setFlags: ['profile=ambient', 'values.global.caAddress=cert-manager-istio-csr.cert-manager.svc:443', 'values.pilot.env.ENABLE_CA_SERVER=false'],
+    props: { profile: 'ambient' },
     externalCaAddress: 'cert-manager-istio-csr.cert-manager.svc:443',
   },
 ];

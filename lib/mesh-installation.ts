@@ -27,6 +27,7 @@ import { renderRbac } from './private/install/rbac';
 import { resolveInstallContext } from './private/install/resolve';
 import { duplicateObjectMessages } from './private/install/shared-objects';
 import { renderWebhooks } from './private/install/webhooks';
+import { renderZtunnel } from './private/install/ztunnel';
 import { LABEL_INJECTION, LABEL_NETWORK, LABEL_REV } from './private/labels';
 import { validateDnsLabel, validateEnum, validateIntRange } from './private/validate';
 import { AutoscalingOptions, ImagePullPolicy, ResourceRequirements } from './shared-interfaces';
@@ -337,8 +338,10 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
   public readonly hub: string;
   /** Image tag in use. */
   public readonly tag: string;
-  /** Whether the istio-cni node agent is installed. */
+  /** Whether the istio-cni node agent is installed (always with MeshProfile.AMBIENT). */
   public readonly cni: boolean;
+  /** Whether the installation runs ambient mode (MeshProfile.AMBIENT): ztunnel on every node, istiod with `PILOT_ENABLE_AMBIENT`. */
+  public readonly ambient: boolean;
   public readonly istiodServiceName: string;
   public readonly istiodAddress: string;
   /** The Istio version whose install this construct reproduces (the default `tag`). */
@@ -364,6 +367,7 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     this.hub = ctx.hub;
     this.tag = ctx.tag;
     this.cni = ctx.cni;
+    this.ambient = ctx.ambient;
     this.istiodServiceName = ctx.istiodName;
     this.istiodAddress = `${ctx.istiodName}.${ctx.namespace}.svc:15012`;
     this.certificateAuthority = props.certificateAuthority ?? CertificateAuthority.istiod();
@@ -387,6 +391,7 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
     renderIstiod(this, ctx);
     renderProfileGateways(this, ctx);
     renderCni(this, ctx);
+    renderZtunnel(this, ctx);
     this.node.addValidation({ validate: oncePerSynth(this, () => this.sharedObjects()) });
     this.node.addValidation({
       validate: oncePerSynth(this, () => [
@@ -426,6 +431,20 @@ export class MeshInstallation extends Construct implements IMeshInstallation {
    */
   public get istiodDeployment(): ApiObject {
     return this.object('IstiodDeployment');
+  }
+
+  /**
+   * The ztunnel DaemonSet of the ambient profile, for patches no prop covers (resources, node
+   * selectors, tolerations): `mesh.ztunnelDaemonSet?.addJsonPatch(JsonPatch.add(...))`.
+   * Undefined for the other profiles.
+   */
+  public get ztunnelDaemonSet(): ApiObject | undefined {
+    return this.node.tryFindChild('ZtunnelDaemonSet') as ApiObject | undefined;
+  }
+
+  /** The istio-cni node agent DaemonSet (`istio-cni-node`), when `cni` is on (always with the ambient profile). */
+  public get cniDaemonSet(): ApiObject | undefined {
+    return this.node.tryFindChild('CniDaemonSet') as ApiObject | undefined;
   }
 
   /** The istiod Service (`istiod[-<rev>]`: xDS 15010/15012, webhooks 443, metrics 15014). */

@@ -18,6 +18,7 @@ export function testContext(overrides: Partial<InstallContext> = {}): InstallCon
     trustDomain: 'cluster.local',
     clusterName: 'Kubernetes',
     cni: false,
+    ambient: false,
     certificateAuthority: { type: CertificateAuthorityType.ISTIOD, secretName: 'cacerts' },
     istiodName: 'istiod',
     istiodReplicas: 1,

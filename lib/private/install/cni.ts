@@ -11,7 +11,7 @@ const CONFIG_MAP = 'istio-cni-config';
 const METRICS_PORT = 15014;
 
 /**
- * Which pods ambient mode would capture (unused while ambient is off, but the agent reads it):
+ * Which pods ambient mode captures (the agent reads it in sidecar mode too, and ignores it):
  * pods labelled `istio.io/dataplane-mode: ambient`, or pods in a namespace so labelled unless
  * the pod opts out with `none`.
  */
@@ -37,18 +37,25 @@ function cniResources(ctx: InstallContext): ResourceSpec {
     : { requests: { cpu: '100m', memory: '100Mi' } };
 }
 
+/** The socket directory ztunnel and the agent share on each node (ambient mode). */
+export const ZTUNNEL_SOCKET_DIR = '/var/run/ztunnel';
+
 /**
- * The istio-cni node agent (sidecar mode, ambient off), as istioctl installs it with
- * `components.cni.enabled=true`: ServiceAccount, agent settings ConfigMap, ClusterRoles and
- * bindings for watching pods and repairing broken ones, and the `istio-cni-node` DaemonSet.
+ * The istio-cni node agent, as istioctl installs it with `components.cni.enabled=true` (sidecar
+ * mode) or the ambient profile (ambient mode): ServiceAccount, agent settings ConfigMap,
+ * ClusterRoles and bindings for watching pods and repairing broken ones, and the `istio-cni-node`
+ * DaemonSet. In ambient mode the agent also captures the traffic of ambient pods for ztunnel:
+ * `AMBIENT_ENABLED=true`, ClusterRole `istio-cni-ambient` (pod status, its own DaemonSet), and
+ * the host's `/var/run/netns` and ztunnel's socket directory `/var/run/ztunnel` mounted.
  * Facts: istio-reference.md §3.10.
  *
  * The DaemonSet cannot meet Pod Security "restricted" (nor "baseline"): its job is to write
  * the CNI plugin binary and chained network config into the node's `/opt/cni/bin` and
  * `/etc/cni/net.d` (hostPath volumes), read `/proc` of the host, and program iptables inside
  * pod network namespaces, which takes root plus NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE and
- * DAC_OVERRIDE. It keeps exactly the capabilities Istio uses (dropping everything else) and
- * stays unprivileged; its namespace must allow "privileged" pods.
+ * DAC_OVERRIDE, and AppArmor `unconfined`. It keeps exactly the capabilities Istio uses (dropping
+ * everything else), stays unprivileged and off the host network; its namespace must allow
+ * "privileged" pods.
  */
 export function renderCni(scope: Construct, ctx: InstallContext): void {
   if (!ctx.cni) return;
@@ -64,7 +71,7 @@ export function renderCni(scope: Construct, ctx: InstallContext): void {
     metadata: { name: CONFIG_MAP, namespace: ctx.namespace, labels },
     data: {
       AMBIENT_DNS_CAPTURE: 'true',
-      AMBIENT_ENABLED: 'false',
+      AMBIENT_ENABLED: String(ctx.ambient),
       AMBIENT_ENABLEMENT_SELECTOR,
       AMBIENT_IPV6: 'true',
       AMBIENT_RECONCILE_POD_RULES_ON_STARTUP: 'true',
@@ -107,6 +114,22 @@ export function renderCni(scope: Construct, ctx: InstallContext): void {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'istio-cni-repair-role' },
     subjects,
   });
+
+  if (ctx.ambient) {
+    // Ambient mode: the agent marks pods it has captured and reads its own DaemonSet.
+    new k8s.KubeClusterRole(scope, 'CniAmbientClusterRole', {
+      metadata: { name: 'istio-cni-ambient', labels },
+      rules: [
+        { apiGroups: [''], resources: ['pods/status'], verbs: ['patch', 'update'] },
+        { apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: ['istio-cni-node'], verbs: ['get'] },
+      ],
+    });
+    new k8s.KubeClusterRoleBinding(scope, 'CniAmbientClusterRoleBinding', {
+      metadata: { name: 'istio-cni-ambient', labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'istio-cni-ambient' },
+      subjects,
+    });
+  }
 
   const field = (fieldPath: string) => ({ fieldRef: { fieldPath } });
   const limit = (resource: string) => ({ resourceFieldRef: { resource, divisor: k8s.Quantity.fromString('1') } });
@@ -174,6 +197,11 @@ export function renderCni(scope: Construct, ctx: InstallContext): void {
               { name: 'cni-host-procfs', mountPath: '/host/proc', readOnly: true },
               { name: 'cni-net-dir', mountPath: '/host/etc/cni/net.d' },
               { name: 'cni-socket-dir', mountPath: '/var/run/istio-cni' },
+              // Ambient: the agent enters pod network namespaces and hands them to ztunnel over its socket.
+              ...(ctx.ambient ? [
+                { name: 'cni-netns-dir', mountPath: '/host/var/run/netns', mountPropagation: 'HostToContainer' },
+                { name: 'cni-ztunnel-sock-dir', mountPath: ZTUNNEL_SOCKET_DIR },
+              ] : []),
             ],
           }],
           volumes: [
@@ -182,6 +210,7 @@ export function renderCni(scope: Construct, ctx: InstallContext): void {
             { name: 'cni-net-dir', hostPath: { path: '/etc/cni/net.d' } },
             { name: 'cni-socket-dir', hostPath: { path: '/var/run/istio-cni' } },
             { name: 'cni-netns-dir', hostPath: { path: '/var/run/netns', type: 'DirectoryOrCreate' } },
+            ...(ctx.ambient ? [{ name: 'cni-ztunnel-sock-dir', hostPath: { path: ZTUNNEL_SOCKET_DIR, type: 'DirectoryOrCreate' } }] : []),
           ],
         },
       },

@@ -46,6 +46,16 @@ export interface InstallContext {
   readonly clusterName: string;
   readonly network?: string;
   readonly cni: boolean;
+  /**
+   * Ambient mode (MeshProfile.AMBIENT): ztunnel, the CNI agent in ambient mode, istiod's
+   * `PILOT_ENABLE_AMBIENT`. Implies `cni`.
+   */
+  readonly ambient: boolean;
+  /**
+   * Image variant appended to every tag as `-<variant>` (istioctl's `global.variant`): `distroless`
+   * for the ambient profile, undefined for Istio's default images.
+   */
+  readonly imageVariant?: string;
   /** Who signs workload certificates; `address` set = an external CA proxies call instead of istiod. */
   readonly certificateAuthority: CaSpec;
 
@@ -75,9 +85,9 @@ export interface InstallContext {
   readonly meshConfig: Record<string, unknown>;
 }
 
-/** `<hub>/<image>:<tag>`. */
+/** `<hub>/<image>:<tag>`, or `<hub>/<image>:<tag>-<variant>` with an image variant. */
 export function image(ctx: InstallContext, name: string): string {
-  return `${ctx.hub}/${name}:${ctx.tag}`;
+  return `${ctx.hub}/${name}:${ctx.tag}${ctx.imageVariant ? `-${ctx.imageVariant}` : ''}`;
 }
 
 /** Suffix for cluster-scoped names: `-<ns>` or `-<rev>-<ns>` (e.g. istiod-clusterrole-canary-istio-system). */

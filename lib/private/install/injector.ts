@@ -82,7 +82,7 @@ export function injectorValues(ctx: InstallContext): Record<string, unknown> {
       sds: { token: { aud: 'istio-ca' } },
       sts: { servicePort: 0 },
       tag: ctx.tag,
-      variant: '',
+      variant: ctx.imageVariant ?? '',
       // Waypoints istiod deploys (template `waypoint`): Istio 1.30's defaults.
       waypoint: {
         affinity: {},
@@ -92,7 +92,10 @@ export function injectorValues(ctx: InstallContext): Record<string, unknown> {
         topologySpreadConstraints: [],
       },
     },
-    pilot: { cni: { enabled: ctx.cni, provider: 'default' }, env: istiodExtraEnv(ctx) },
+    pilot: {
+      cni: { ...(ctx.ambient ? { ambient: { enabled: true } } : {}), enabled: ctx.cni, provider: 'default' },
+      env: istiodExtraEnv(ctx),
+    },
     revision: ctx.revision ?? '',
     sidecarInjectorWebhook: {
       alwaysInjectSelector: [],
@@ -108,12 +111,13 @@ export function injectorValues(ctx: InstallContext): Record<string, unknown> {
 }
 
 /**
- * istiod's environment beyond the fixed entries, as istioctl's `pilot.env`: `istiodEnv`, and
- * `ENABLE_CA_SERVER=false` when an external CA signs.
+ * istiod's environment beyond the fixed entries, as istioctl's `pilot.env`: `istiodEnv`,
+ * `ENABLE_CA_SERVER=false` when an external CA signs, `PILOT_ENABLE_AMBIENT=true` in ambient mode.
  */
 export function istiodExtraEnv(ctx: InstallContext): Record<string, string> {
   const env: Record<string, string> = { ...ctx.istiodEnv };
   if (ctx.certificateAuthority.type === CertificateAuthorityType.EXTERNAL) env.ENABLE_CA_SERVER = 'false';
+  if (ctx.ambient) env.PILOT_ENABLE_AMBIENT = 'true';
   return env;
 }
 

@@ -5,11 +5,12 @@ import { componentLabels, InstallContext } from './context';
 import { istiodSelector } from './istiod';
 import { MeshClients } from './mesh-clients';
 import { profileGatewayKinds, STATUS_PORT } from './profile-gateways';
+import { ZTUNNEL_METRICS_PORT, ZTUNNEL_SELECTOR } from './ztunnel';
 import type { ControlPlaneNetworkPolicies, IMeshInstallation } from '../../mesh-installation';
 import { IMeshPeer } from '../../mesh-peer';
 import { describeValue, MeshValidationError } from '../errors';
 import { validateDnsLabel } from '../validate';
-import { dnsEgressRule, MERGED_METRICS_PORT, NAMESPACE_NAME_LABEL, networkPolicyPeer, networkPolicyPorts, toCidr } from '../zero-trust/render';
+import { dnsEgressRule, externalCaPeer, MERGED_METRICS_PORT, NAMESPACE_NAME_LABEL, networkPolicyPeer, networkPolicyPorts, toCidr } from '../zero-trust/render';
 import { validateAddress, validateList, validatePort } from '../zero-trust/validate';
 
 type Labels = { [key: string]: string };
@@ -117,10 +118,15 @@ export function xdsClients(ctx: InstallContext, lockdown: Lockdown, clients: Mes
 
 /**
  * NetworkPolicies that lock the control plane namespace down (`MeshInstallation.networkPolicies`):
- * deny everything, then admit exactly what istiod, the profile gateways and the CNI agent need.
- * The xDS rule is computed at synthesis, when every ZeroTrustNamespace and gateway is known.
+ * deny everything, then admit exactly what istiod, the profile gateways, the CNI agent and ztunnel
+ * need. The xDS rule is computed at synthesis, when every ZeroTrustNamespace and gateway is known.
+ *
+ * ztunnel's own connections (xDS and certificates from istiod, or from the external CA) leave its
+ * pod; the traffic it carries for ambient pods does not: in-pod mode opens those sockets in each
+ * pod's network namespace, where that pod's NetworkPolicies apply.
  */
 export function renderControlPlaneNetworkPolicies(scope: IConstruct, ctx: InstallContext, lockdown: Lockdown, xds: () => XdsClients): void {
+  const ca = ctx.ambient ? ztunnelCaEgress(scope, ctx) : undefined;
   const labels = componentLabels(ctx, 'istiod', 'Pilot');
   const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
   const prometheus = [networkPolicyPeer(lockdown.prometheus.namespace, lockdown.prometheus.podLabels)];
@@ -155,6 +161,8 @@ export function renderControlPlaneNetworkPolicies(scope: IConstruct, ctx: Instal
             from.push({ namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: clients.namespaces }] } });
           }
           for (const selector of clients.localGateways) from.push({ podSelector: { matchLabels: { ...selector } } });
+          // ztunnel asks for its configuration and, unless an external CA signs, for the certificates of its node's pods.
+          if (ctx.ambient) from.push({ podSelector: { matchLabels: { ...ZTUNNEL_SELECTOR } } });
           const rules: k8s.NetworkPolicyIngressRule[] = [];
           // A rule without peers would admit everyone: with no clients, no rule for the port.
           if (from.length > 0) rules.push({ from, ports: networkPolicyPorts([XDS_PORT]) });
@@ -197,6 +205,21 @@ export function renderControlPlaneNetworkPolicies(scope: IConstruct, ctx: Instal
     });
   }
 
+  if (ctx.ambient) {
+    new k8s.KubeNetworkPolicy(scope, 'NetworkPolicyZtunnel', {
+      metadata: { name: 'ztunnel', namespace: ctx.namespace, labels: componentLabels(ctx, 'ztunnel', 'Ztunnel') },
+      spec: {
+        podSelector: { matchLabels: { ...ZTUNNEL_SELECTOR } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: prometheus, ports: networkPolicyPorts([ZTUNNEL_METRICS_PORT]) }],
+        egress: [
+          { to: [{ podSelector: { matchLabels: istiodSelector(ctx) } }], ports: networkPolicyPorts([XDS_PORT]) },
+          ...(ca ? [{ to: [ca.peer], ports: networkPolicyPorts([ca.port]) }] : []),
+        ],
+      },
+    });
+  }
+
   if (ctx.cni) {
     new k8s.KubeNetworkPolicy(scope, 'NetworkPolicyCni', {
       metadata: { name: 'istio-cni-node', namespace: ctx.namespace, labels: componentLabels(ctx, 'istio-cni', 'Cni') },
@@ -208,4 +231,20 @@ export function renderControlPlaneNetworkPolicies(scope: IConstruct, ctx: Instal
       },
     });
   }
+}
+
+/**
+ * Where ztunnel sends certificate requests when an external CA signs (undefined with istiod as the
+ * CA). A CA named by a DNS name outside the cluster cannot be admitted by a NetworkPolicy: error.
+ */
+function ztunnelCaEgress(scope: IConstruct, ctx: InstallContext): ReturnType<typeof externalCaPeer> {
+  const address = ctx.certificateAuthority.address;
+  if (address === undefined) return undefined;
+  const peer = externalCaPeer(address, ctx.certificateAuthority.podPort);
+  if (!peer) {
+    throw new MeshValidationError(scope, `'networkPolicies' cannot let ztunnel reach the external CA at ${JSON.stringify(address)}: a NetworkPolicy ` +
+      'names a Service of the cluster or an IP address, not a DNS name outside the cluster; give the CA as "<service>.<namespace>.svc:<port>" ' +
+      "or \"<ip>:<port>\", or omit 'networkPolicies'");
+  }
+  return peer;
 }

@@ -19,6 +19,10 @@ interface ProfileDefaults {
   readonly proxyResources: ResourceSpec;
   readonly accessLogFile?: string;
   readonly extensionProviders: ExtensionProvider[];
+  /** Ambient mode: ztunnel, the CNI agent in ambient mode, istiod and sidecars set up for HBONE. */
+  readonly ambient: boolean;
+  /** istioctl's `global.variant`: appended to every image tag, and the proxies' `imageType`. */
+  readonly imageVariant?: string;
 }
 
 const PROXY_LIMITS = { cpu: '2000m', memory: '1024Mi' };
@@ -32,6 +36,7 @@ const PROFILES: Record<MeshProfile, ProfileDefaults> = {
     istiodResources: { requests: { cpu: '500m', memory: '2048Mi' } },
     proxyResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: PROXY_LIMITS },
     extensionProviders: [],
+    ambient: false,
   },
   [MeshProfile.MINIMAL]: {
     ingressGateway: false,
@@ -41,6 +46,7 @@ const PROFILES: Record<MeshProfile, ProfileDefaults> = {
     istiodResources: { requests: { cpu: '500m', memory: '2048Mi' } },
     proxyResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: PROXY_LIMITS },
     extensionProviders: [],
+    ambient: false,
   },
   [MeshProfile.DEMO]: {
     ingressGateway: true,
@@ -56,8 +62,26 @@ const PROFILES: Record<MeshProfile, ProfileDefaults> = {
       ExtensionProvider.openTelemetryTracing({ name: 'otel-tracing', service: 'opentelemetry-collector.observability.svc.cluster.local', port: 4317 }),
       ExtensionProvider.openTelemetryTracing({ name: 'jaeger', service: 'jaeger-collector.istio-system.svc.cluster.local', port: 4317 }),
     ],
+    ambient: false,
+  },
+  // The default profile without the ingress gateway, plus CNI (ambient) and ztunnel (istio-reference.md §1).
+  [MeshProfile.AMBIENT]: {
+    ingressGateway: false,
+    egressGateway: false,
+    autoscale: true,
+    traceSampling: 1,
+    istiodResources: { requests: { cpu: '500m', memory: '2048Mi' } },
+    proxyResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: PROXY_LIMITS },
+    extensionProviders: [],
+    ambient: true,
+    imageVariant: 'distroless',
   },
 };
+
+/** istiod's switch for ambient mode (ztunnel's xDS, waypoints, ambient policies). */
+const PILOT_ENABLE_AMBIENT = 'PILOT_ENABLE_AMBIENT';
+/** Proxy metadata that makes sidecars (and gateways) speak HBONE, so they reach ambient pods. */
+const ENABLE_HBONE = 'ISTIO_META_ENABLE_HBONE';
 
 const TRUST_DOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[+-]?\d+)?$/;
@@ -99,6 +123,7 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
       `writes Istio ${minor}'s CRDs, injection templates and webhooks; use a ${minor}.x tag (default ${ISTIO_RELEASE}), or the cdk8s-istio release for ` +
       `Istio ${tagVersion[1]}.${tagVersion[2]}`);
   }
+  validateAmbientProps(scope, props, defaults);
   if (props.hub !== undefined && (props.hub.endsWith('/') || /^[a-z]+:\/\//.test(props.hub))) {
     throw new MeshValidationError(scope, '\'hub\' must be a registry path without a scheme or a trailing \'/\' (images are written <hub>/pilot:<tag>), ' +
       `got ${JSON.stringify(props.hub)}; e.g. "registry.example.com/istio"`);
@@ -162,7 +187,9 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
     meshId: props.meshId,
     clusterName: props.clusterName ?? 'Kubernetes',
     network: props.network,
-    cni: props.cni ?? false,
+    cni: defaults.ambient || (props.cni ?? false),
+    ambient: defaults.ambient,
+    imageVariant: defaults.imageVariant,
     certificateAuthority,
     istiodName,
     istiodReplicas: replicas,
@@ -186,6 +213,37 @@ export function resolveInstallContext(scope: Construct, props: MeshInstallationP
       holdApplicationUntilProxyStarts,
     }),
   };
+}
+
+/**
+ * What the ambient profile cannot do without, and props that would take it away: an error naming
+ * the prop, the value and the fix. `cni` must be a boolean on every profile.
+ */
+function validateAmbientProps(scope: Construct, props: MeshInstallationProps, defaults: ProfileDefaults): void {
+  if (props.cni !== undefined && typeof props.cni !== 'boolean') {
+    throw new MeshValidationError(scope, `'cni' must be a boolean, got ${describeValue(props.cni, 'boolean')}; e.g. cni: true`);
+  }
+  if (!defaults.ambient) return;
+  if (props.cni === false) {
+    throw new MeshValidationError(scope, "'cni' is false, but MeshProfile.AMBIENT needs the istio-cni node agent: it redirects the traffic of " +
+      "ambient pods to ztunnel; omit 'cni' (the ambient profile installs the agent)");
+  }
+  const variant = /^v?\d+\.\d+(\.\d+)?-(distroless|debug)$/.exec(props.tag ?? '');
+  if (variant) {
+    throw new MeshValidationError(scope, `'tag' ${JSON.stringify(props.tag)} names the "${variant[2]}" image variant, but MeshProfile.AMBIENT appends ` +
+      `its own ("-${defaults.imageVariant}", istioctl's global.variant), which would give "${props.tag}-${defaults.imageVariant}"; ` +
+      `set the version only, e.g. "${props.tag!.slice(0, -variant[2].length - 1)}"`);
+  }
+  const env = props.istiodEnv?.[PILOT_ENABLE_AMBIENT];
+  if (env !== undefined && env !== 'true') {
+    throw new MeshValidationError(scope, `'istiodEnv.${PILOT_ENABLE_AMBIENT}' is ${describeValue(env)}, but MeshProfile.AMBIENT needs "true" ` +
+      "(istiod serves ztunnel and waypoints only then); remove it, the profile sets it");
+  }
+  const hbone = props.meshConfig?.defaultProxyConfig?.proxyMetadata?.[ENABLE_HBONE];
+  if (hbone !== undefined && hbone !== 'true') {
+    throw new MeshValidationError(scope, `'meshConfig.defaultProxyConfig.proxyMetadata.${ENABLE_HBONE}' is ${describeValue(hbone)}, but ` +
+      'MeshProfile.AMBIENT needs "true": sidecars and gateways reach ambient pods only over HBONE; remove it, the profile sets it');
+  }
 }
 
 /**
@@ -260,6 +318,15 @@ interface MeshFacts {
 }
 
 /**
+ * Services labelled `istio.io/global: "true"` are reachable mesh-wide (across clusters): the ambient
+ * profile's `serviceScopeConfigs`, as istioctl writes it.
+ */
+const AMBIENT_SERVICE_SCOPES = [{
+  scope: 'GLOBAL',
+  servicesSelector: { matchExpressions: [{ key: 'istio.io/global', operator: 'In', values: ['true'] }] },
+}];
+
+/**
  * The `mesh` document: the keys istioctl renders (discovery address, default metrics provider,
  * Prometheus merge, root namespace, trust domain) plus what the typed options set. Everything
  * else keeps istiod's built-in defaults.
@@ -300,7 +367,9 @@ function renderMeshConfig(scope: Construct, options: MeshConfigOptions, defaults
   if (facts.holdApplicationUntilProxyStarts) defaultConfig.holdApplicationUntilProxyStarts = true;
   if (proxy.concurrency !== undefined) defaultConfig.concurrency = proxy.concurrency;
   if (proxy.terminationDrainDuration !== undefined) defaultConfig.terminationDrainDuration = proxy.terminationDrainDuration;
-  if (proxy.proxyMetadata && Object.keys(proxy.proxyMetadata).length > 0) defaultConfig.proxyMetadata = { ...proxy.proxyMetadata };
+  if (defaults.imageVariant) defaultConfig.image = { imageType: defaults.imageVariant };
+  const proxyMetadata = { ...(defaults.ambient ? { [ENABLE_HBONE]: 'true' } : {}), ...proxy.proxyMetadata };
+  if (Object.keys(proxyMetadata).length > 0) defaultConfig.proxyMetadata = proxyMetadata;
 
   const mesh: Record<string, unknown> = {
     defaultConfig,
@@ -309,6 +378,7 @@ function renderMeshConfig(scope: Construct, options: MeshConfigOptions, defaults
     rootNamespace: facts.namespace,
     trustDomain: facts.trustDomain,
   };
+  if (defaults.ambient) mesh.serviceScopeConfigs = AMBIENT_SERVICE_SCOPES.map((c) => JSON.parse(JSON.stringify(c)));
   if (facts.trustDomainAliases.length > 0) mesh.trustDomainAliases = [...facts.trustDomainAliases];
   const accessLogFile = options.accessLogFile ?? defaults.accessLogFile;
   if (accessLogFile !== undefined) {
