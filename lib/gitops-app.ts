@@ -1,16 +1,18 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppProps, YamlOutputType } from 'cdk8s';
+import { AppProps, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ArgoCdIgnoreDifference } from './argo-cd';
 import { CanaryRelease } from './canary-release';
+import { MeshApp, MeshAppProps } from './mesh-app';
 import { MeshInstallation } from './mesh-installation';
 import { MeshValidationError } from './private/errors';
 import {
   argoCdManifest, normaliseIgnoreDifferences, normaliseSyncOptions, ResolvedArgoCd, RESPECT_IGNORE_DIFFERENCES,
 } from './private/gitops/argocd';
-import { chartFolders, checkFileCollisions, generatedYaml, KUSTOMIZATION_FILE, kustomization } from './private/gitops/layout';
+import { checkFileCollisions, generatedYaml, KUSTOMIZATION_FILE, kustomization } from './private/gitops/layout';
 import { stampArgoCdAnnotations, SYNC_WAVES } from './private/gitops/sync-waves';
+import { reportingOf } from './private/synth/reporting';
+import { recordsConstructMetadata, renderApp, writeOutput } from './private/synth/synthesize';
 
 /**
  * A cluster an ApplicationSet deploys the app to.
@@ -63,9 +65,10 @@ export interface ArgoCdApplicationOptions {
 }
 
 /**
- * Props of `GitOpsApp`: cdk8s' `AppProps` plus the Argo CD options.
+ * Props of `GitOpsApp`: cdk8s' `AppProps`, what synthesis prints on stderr (`MeshAppProps`) and
+ * the Argo CD options.
  */
-export interface GitOpsAppProps extends AppProps {
+export interface GitOpsAppProps extends MeshAppProps {
   /**
    * Write `argocd/application.yaml`, the Argo CD Application (or ApplicationSet) of the output.
    * @default - no Application is written; the folders and kustomizations are
@@ -100,11 +103,13 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  *   every MeshInstallation and CanaryRelease of the app, and their sync options. It is not part of
  *   the root kustomization: apply it once (`kubectl apply -n argocd -f <outdir>/argocd/application.yaml`).
  *
- * Output is deterministic: the same app writes byte-identical files.
+ * Output is deterministic: the same app writes byte-identical files. Synthesis is `MeshApp`'s one
+ * pass (validated once, each object rendered once; the chart files are byte-identical to cdk8s'
+ * own), with its stderr summary at platform scale.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
  */
-export class GitOpsApp extends App {
+export class GitOpsApp extends MeshApp {
   /** Sync wave of CustomResourceDefinitions. */
   public static readonly WAVE_CUSTOM_RESOURCE_DEFINITIONS: number = SYNC_WAVES.CRDS;
   /** Sync wave of Namespaces. */
@@ -172,26 +177,27 @@ export class GitOpsApp extends App {
   }
 
   /**
-   * Stamps the Argo CD annotations, synthesizes every chart into its folder (validating the app
-   * first: nothing is written when validation fails), then writes the kustomizations and the
-   * Argo CD Application. Throws, before writing anything, when two objects of one chart would be
-   * written to the same file (same kind and name, e.g. in two namespaces).
+   * Stamps the Argo CD annotations, renders every chart into its folder in one pass (validating
+   * the app first), adds the kustomizations and the Argo CD Application, then writes it all:
+   * nothing is written when validation fails, or when two objects of one chart would be written
+   * to the same file (same kind and name, e.g. in two namespaces).
    */
   public synth(): void {
     checkFileCollisions(this, this.outputFileExtension);
     stampArgoCdAnnotations(this, this.syncWaves);
-    super.synth();
-
-    const folders = chartFolders(this);
-    for (const f of folders) {
-      fs.writeFileSync(path.join(this.outdir, f.folder, KUSTOMIZATION_FILE), kustomization(f.files));
-    }
-    fs.writeFileSync(path.join(this.outdir, KUSTOMIZATION_FILE), kustomization(folders.map((f) => f.folder)));
+    const output = renderApp(this, {
+      yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE,
+      outputFileExtension: this.outputFileExtension,
+      recordConstructMetadata: recordsConstructMetadata(this),
+    }, reportingOf('GitOpsApp', this._reporting));
+    for (const c of output.charts) output.files.set(path.join(c.name, KUSTOMIZATION_FILE), kustomization([...new Set(c.files)]));
+    output.files.set(KUSTOMIZATION_FILE, kustomization(output.charts.map((c) => c.name)));
     if (this.argoCd) {
-      fs.mkdirSync(path.join(this.outdir, 'argocd'), { recursive: true });
+      output.dirs.push('argocd');
       const manifest = argoCdManifest(this.argoCd, this.argoCdIgnoreDifferences, this.argoCdSyncOptions);
-      fs.writeFileSync(path.join(this.outdir, 'argocd', 'application.yaml'), generatedYaml(manifest));
+      output.files.set(path.join('argocd', 'application.yaml'), generatedYaml(manifest));
     }
+    writeOutput(this.outdir, output);
   }
 
   /**

@@ -40,6 +40,7 @@ export * from './release-workload';
 export * from './request-match';
 export * from './traffic-policy';
 export * from './mesh-analyzer';
+export * from './mesh-app';
 export * from './gitops-app';
 export * from './routed-service';
 export * from './routing-api';

@@ -9,6 +9,7 @@ import {
   CanaryRelease, EastWestGateway, EgressGateway, ExternalHost, GatewayTls, GitOpsApp, GitOpsAppProps, IngressGateway, MeshInstallation, MeshProfile,
   networking, ReleaseStrategy, ReleaseWorkload, RouteDestination, security, ZeroTrustNamespace,
 } from '../lib';
+import { stampArgoCdAnnotations } from '../lib/private/gitops/sync-waves';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
 const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
@@ -388,6 +389,44 @@ describe('output layout', () => {
       expect([f, fs.readFileSync(path.join(b.outdir, f))]).toEqual([f, fs.readFileSync(path.join(a.outdir, f))]);
     }
   });
+});
+
+describe('one-pass synthesis', () => {
+  /** The reference: the same app on cdk8s' App in GitOpsApp's layout, stamped as GitOpsApp stamps it. */
+  function reference(build: (app: App) => void): string {
+    const app = new App({ outdir: tmpdir(), yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    build(app);
+    stampArgoCdAnnotations(app, true);
+    quietly(() => app.synth());
+    return app.outdir;
+  }
+
+  function quietly(run: () => void): void {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      run();
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
+  }
+
+  test.each(['gitops-argocd', 'canary-argo-rollouts', 'zero-trust-segmentation', 'mesh-default'])(
+    'examples/%s.ts: every chart file byte-identical to cdk8s\' own synthesis; GitOpsApp adds only kustomizations and the Application', (name) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const build: (app: App) => void = require(path.join(__dirname, '..', 'examples', name)).build;
+      const theirs = reference(build);
+      const app = new GitOpsApp({ outdir: tmpdir(), argoCd: ARGO });
+      build(app);
+      quietly(() => app.synth());
+      const ours = filesUnder(app.outdir);
+      const own = ours.filter((f) => path.basename(f) === 'kustomization.yaml' || f.startsWith('argocd/'));
+      expect(ours.filter((f) => !own.includes(f))).toEqual(filesUnder(theirs));
+      for (const f of filesUnder(theirs)) expect(fs.readFileSync(path.join(app.outdir, f)).equals(fs.readFileSync(path.join(theirs, f)))).toBe(true);
+      const folders = fs.readdirSync(theirs).sort();
+      expect(own.sort()).toEqual(['argocd/application.yaml', 'kustomization.yaml', ...folders.map((f) => `${f}/kustomization.yaml`)].sort());
+    });
 });
 
 describe('errors', () => {
