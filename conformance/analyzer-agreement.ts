@@ -12,6 +12,16 @@
  * File-only analysis has no running pods, and several of istioctl's analyzers (gateway selectors,
  * subsets, authorization policies) look at Pods; each Deployment's pod template is therefore also
  * written as a Pod, the way the cluster would run it.
+ *
+ * Cases with `istioReason` are this library's Gateway API reference checks (GWA codes), for which
+ * Istio has no analyzer: on a cluster, istiod's Gateway API controller writes the problem into the
+ * object's status and Istio's ConditionAnalyzer reports it as IST0171 (NegativeConditionStatus). The
+ * app is therefore first run through istiod's controller (istioctl-build/gateway-translate), its
+ * status written onto the objects, and then analyzed: Istio reports the case when IST0171 on the
+ * object names the reason. The ConditionAnalyzer does not read Gateway listener conditions, so for a
+ * Gateway the listener conditions istiod writes count as well. Cases with `istioIgnores` are problems
+ * istiod does not report but silently ignores: Istio's side is that its controller writes no status
+ * for the object (a route without any parent status, a Gateway without status).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -19,12 +29,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { ANALYZER_CASES, AnalyzerCase } from './analyzer-cases';
-import { ensureAnalyzeFiles } from './ensure-istioctl';
+import { ensureAnalyzeFiles, ensureGatewayTranslate } from './ensure-istioctl';
 import { CheckResult, ConformanceContext, emptyResult } from './report';
 import { MeshAnalyzer } from '../lib';
 
-/** The objects of an app, plus one Pod per Deployment (its template), as YAML. */
-export function manifestWithPods(app: App): string {
+/** The objects of an app, plus one Pod per Deployment (its template). */
+function manifestDocs(app: App): any[] {
   const docs = app.charts.flatMap((c) => c.toJson()) as any[];
   const pods = docs.filter((d) => d.kind === 'Deployment').map((d) => ({
     apiVersion: 'v1',
@@ -32,7 +42,12 @@ export function manifestWithPods(app: App): string {
     metadata: { name: `${d.metadata.name}-0`, namespace: d.metadata.namespace, labels: d.spec.template.metadata?.labels ?? {} },
     spec: d.spec.template.spec,
   }));
-  return Yaml.stringify(...docs, ...pods);
+  return [...docs, ...pods];
+}
+
+/** The objects of an app, plus one Pod per Deployment (its template), as YAML. */
+export function manifestWithPods(app: App): string {
+  return Yaml.stringify(...manifestDocs(app));
 }
 
 function istioCodes(analyzeFiles: string, yamlText: string): Array<{ code: string; resource?: string; message: string }> {
@@ -50,21 +65,80 @@ function istioCodes(analyzeFiles: string, yamlText: string): Array<{ code: strin
   }
 }
 
-function variant(c: AnalyzerCase, which: 'fail' | 'pass', analyzeFiles: string): { ours: boolean; theirs: boolean; theirMessages: string[] } {
+interface Tools {
+  readonly analyzeFiles: string;
+  readonly gatewayTranslate: () => string;
+}
+
+/** `Kind namespace/name` as Istio's analyzers name an object. */
+function refOf(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+}
+
+/**
+ * The app's objects with the status istiod's Gateway API controller writes on them. ReferenceGrants
+ * go in as v1beta1: the version Istio 1.30 watches, which the v1.5.1 CRD serves beside v1 with the
+ * same schema (the fake cluster of gateway-translate does not convert between versions).
+ */
+function withIstiodStatus(gatewayTranslate: string, docs: any[]): { docs: any[]; statuses: Map<string, any> } {
+  const input = docs.map((d) => (d.apiVersion === 'gateway.networking.k8s.io/v1' && d.kind === 'ReferenceGrant'
+    ? { ...d, apiVersion: 'gateway.networking.k8s.io/v1beta1' } : d));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'analyzer-status-'));
+  try {
+    const file = path.join(dir, 'app.yaml');
+    fs.writeFileSync(file, Yaml.stringify(...input));
+    const res = spawnSync(gatewayTranslate, [file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (res.status !== 0) throw new Error(`gateway-translate failed: ${res.stderr.split('\n').filter((l) => !/\tinfo\t/.test(l)).join('\n')}`);
+    const statuses = new Map<string, any>();
+    for (const st of JSON.parse(res.stdout).status as Array<{ kind: string; namespace: string; name: string; status: any }>) {
+      statuses.set(refOf(st.kind, st.namespace, st.name), st.status);
+    }
+    const out = docs.map((d) => {
+      const st = statuses.get(refOf(d.kind, d.metadata?.namespace, d.metadata?.name));
+      return st ? { ...d, status: st } : d;
+    });
+    return { docs: out, statuses };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function variant(c: AnalyzerCase, which: 'fail' | 'pass', tools: Tools): { ours: boolean; theirs: boolean; theirMessages: string[] } {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'analyzer-app-')) });
   c[which](new Chart(app, 'platform'));
   const analyzer = MeshAnalyzer.of(app);
   const ours = analyzer.analyze().some((f) => f.code === c.code && f.object === c.object);
   analyzer.disable('written for istioctl analyze');
-  const theirs = istioCodes(analyzeFiles, manifestWithPods(app));
+  let docs = manifestDocs(app);
   fs.rmSync(app.outdir, { recursive: true, force: true });
-  const hits = theirs.filter((m) => m.code === c.code && m.resource === c.object);
-  return { ours, theirs: hits.length > 0, theirMessages: theirs.filter((m) => m.code === c.code).map((m) => `${m.resource}: ${m.message}`) };
+  if (c.istioReason === undefined && !c.istioIgnores) {
+    const theirs = istioCodes(tools.analyzeFiles, Yaml.stringify(...docs));
+    const hits = theirs.filter((m) => m.code === c.code && m.resource === c.object);
+    return { ours, theirs: hits.length > 0, theirMessages: theirs.filter((m) => m.code === c.code).map((m) => `${m.resource}: ${m.message}`) };
+  }
+  const translated = withIstiodStatus(tools.gatewayTranslate(), docs);
+  docs = translated.docs;
+  if (c.istioIgnores) {
+    const status = translated.statuses.get(c.object);
+    const ignored = status === undefined || (c.object.startsWith('Gateway ') ? false : (status.parents ?? []).length === 0);
+    return { ours, theirs: ignored, theirMessages: [`istiod's status on ${c.object}: ${JSON.stringify(status ?? null)}`] };
+  }
+  const conditions = istioCodes(tools.analyzeFiles, Yaml.stringify(...docs))
+    .filter((m) => m.code === 'IST0171' && m.resource === c.object)
+    .map((m) => `IST0171 ${m.resource}: ${m.message}`);
+  const listeners = ((translated.statuses.get(c.object)?.listeners ?? []) as any[])
+    .flatMap((l) => (l.conditions ?? []).filter((x: any) => x.status === 'False').map((x: any) => `listener "${l.name}" ${x.type}=False reason=${x.reason}, ${x.message}`));
+  const all = [...conditions, ...listeners];
+  return { ours, theirs: all.some((m) => m.includes(`reason=${c.istioReason},`)), theirMessages: all };
 }
 
 export async function runAnalyzerAgreement(ctx: ConformanceContext): Promise<CheckResult> {
   const result = emptyResult('analyzer');
-  const analyzeFiles = ensureAnalyzeFiles(ctx.repoRoot);
+  let gatewayTranslate: string | undefined;
+  const tools: Tools = {
+    analyzeFiles: ensureAnalyzeFiles(ctx.repoRoot),
+    gatewayTranslate: () => (gatewayTranslate ??= ensureGatewayTranslate(ctx.repoRoot)),
+  };
   for (const c of ANALYZER_CASES) {
     for (const which of ['fail', 'pass'] as const) {
       result.items++;
@@ -74,7 +148,7 @@ export async function runAnalyzerAgreement(ctx: ConformanceContext): Promise<Che
         result.details!.push(`${where}: not compared: ${c.istioSkip}`);
         continue;
       }
-      const v = variant(c, which, analyzeFiles);
+      const v = variant(c, which, tools);
       const expected = which === 'fail';
       if (v.ours === expected && v.theirs === expected) {
         result.passed++;
@@ -83,7 +157,8 @@ export async function runAnalyzerAgreement(ctx: ConformanceContext): Promise<Che
       result.failed++;
       result.failures.push({
         object: c.object,
-        message: `${where}: ours ${v.ours ? 'reports' : 'does not report'} ${c.code}, Istio's analyzers ${v.theirs ? 'report' : 'do not report'} it` +
+        message: `${where}: ours ${v.ours ? 'reports' : 'does not report'} ${c.code}, Istio's analyzers ${v.theirs ? 'report' : 'do not report'} ` +
+          `${c.istioReason ? `a negative condition with reason ${c.istioReason} (IST0171 on istiod's status)` : c.istioIgnores ? 'it ignored (no status from istiod)' : 'it'}` +
           (v.theirMessages.length ? ` (Istio: ${v.theirMessages.join(' | ')})` : ''),
       });
     }

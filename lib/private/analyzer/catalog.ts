@@ -26,7 +26,12 @@ export interface RuleDefinition {
   readonly run: (input: RuleInput, report: Report) => void;
 }
 
-/** The Istio 1.30.3 messages the analyzer emits: name and level per code. */
+/**
+ * The messages the analyzer emits: name and level per code. `IST` codes are Istio 1.30.3's own
+ * (pkg/config/analysis/msg/messages.yaml), with the same trigger conditions. `GWA` codes are this
+ * library's Gateway API reference checks: Istio has no analyzer for them, istiod reports them only as
+ * route or gateway status conditions once the objects are applied (or, for most, not at all).
+ */
 export const MESSAGES: Record<string, { readonly name: string; readonly level: Level }> = {
   IST0101: { name: 'ReferencedResourceNotFound', level: 'Error' },
   IST0106: { name: 'SchemaValidationError', level: 'Error' },
@@ -48,6 +53,17 @@ export const MESSAGES: Record<string, { readonly name: string; readonly level: L
   IST0150: { name: 'ExternalNameServiceTypeInvalidPortName', level: 'Warning' },
   IST0157: { name: 'InvalidTelemetryProvider', level: 'Warning' },
   IST0162: { name: 'GatewayPortNotDefinedOnService', level: 'Warning' },
+  IST0165: { name: 'ReferencedInternalGateway', level: 'Warning' },
+  IST0166: { name: 'IneffectiveSelector', level: 'Warning' },
   IST0173: { name: 'DestinationRuleSubsetNotSelectPods', level: 'Error' },
   IST0174: { name: 'UnknownDestinationRuleHost', level: 'Warning' },
+  IST0176: { name: 'GatewayAPICRDVersionBelowMinimum', level: 'Warning' },
+  GWA0001: { name: 'RouteParentNotFound', level: 'Error' },
+  GWA0002: { name: 'RouteMeshParentGroupMissing', level: 'Error' },
+  GWA0003: { name: 'RouteNoMatchingListenerHostname', level: 'Error' },
+  GWA0004: { name: 'RouteNotAllowedByListeners', level: 'Error' },
+  GWA0005: { name: 'RouteBackendNotFound', level: 'Error' },
+  GWA0006: { name: 'RouteBackendInvalid', level: 'Error' },
+  GWA0007: { name: 'ReferenceNotPermitted', level: 'Error' },
+  GWA0008: { name: 'UnknownGatewayClass', level: 'Warning' },
 };

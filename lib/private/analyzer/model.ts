@@ -42,8 +42,25 @@ export const POD_TEMPLATES: Record<string, (spec: any) => any> = {
   Rollout: (s) => s?.template,
 };
 
+/** The Gateway API group. */
+export const GATEWAY_API = 'gateway.networking.k8s.io';
+
+/**
+ * The Gateway API CRDs Istio 1.30 needs at a minimum bundle version (pkg/config/schema/gatewayapi):
+ * resources of an older CRD are not processed.
+ */
+export const GATEWAY_API_MINIMUM_CRD_VERSIONS: Record<string, string> = {
+  [`grpcroutes.${GATEWAY_API}`]: '1.1.0',
+  [`backendtlspolicies.${GATEWAY_API}`]: '1.4.0',
+  [`tlsroutes.${GATEWAY_API}`]: '1.5.0',
+};
+
 /** Kinds the rules read besides every `*.istio.io` kind: `group/kind`. */
-const READ_KINDS = new Set(['/Service', '/Namespace', '/Pod', ...Object.keys(POD_TEMPLATES).flatMap((k) => [`apps/${k}`, `batch/${k}`, `argoproj.io/${k}`])]);
+const READ_KINDS = new Set([
+  '/Service', '/Namespace', '/Pod',
+  ...Object.keys(POD_TEMPLATES).flatMap((k) => [`apps/${k}`, `batch/${k}`, `argoproj.io/${k}`]),
+  ...['Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'ReferenceGrant'].map((k) => `${GATEWAY_API}/${k}`),
+]);
 
 /**
  * Whether a rule can read the object. Only those are rendered: rendering is the expensive part of an
@@ -54,6 +71,8 @@ function readByRules(o: ApiObject): boolean {
   const group = o.apiGroup === 'core' ? '' : o.apiGroup;
   if (group.endsWith('.istio.io')) return true;
   if (group === '' && o.kind === 'ConfigMap') return /^istio(-.+)?$/.test(o.name);
+  // CRDs are large: only the few whose version Istio checks are read.
+  if (group === 'apiextensions.k8s.io' && o.kind === 'CustomResourceDefinition') return GATEWAY_API_MINIMUM_CRD_VERSIONS[o.name] !== undefined;
   return READ_KINDS.has(`${group}/${o.kind}`);
 }
 

@@ -1,6 +1,9 @@
 import { RuleDefinition } from '../catalog';
 import { caCertificates, destinationRuleTargets } from './destination-rule';
 import { conflictingGateways, duplicateCertificates, gatewayPorts } from './gateway';
+import { gatewayReferences } from './gateway-api-gateways';
+import { routeBackends, routeParents } from './gateway-api-routes';
+import { gatewayApiCrdVersions, ineffectiveSelectors } from './k8s-gateway';
 import { serviceEntryAddresses, telemetryProviders } from './mesh-config';
 import { schemaValidation } from './schema';
 import { multipleServices, portNames } from './service';
@@ -24,4 +27,9 @@ export const RULES: RuleDefinition[] = [
   authorizationPolicies,
   serviceEntryAddresses,
   telemetryProviders,
+  routeParents,
+  routeBackends,
+  gatewayReferences,
+  ineffectiveSelectors,
+  gatewayApiCrdVersions,
 ];

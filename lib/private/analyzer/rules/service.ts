@@ -20,12 +20,16 @@ function isControlPlane(o: ManifestObject): boolean {
   return o.labels.istio !== undefined || o.labels.release === 'istio';
 }
 
+/** The `gateway.istio.io/managed` values of what istiod deploys for Kubernetes Gateways (gateways, waypoints, east-west). */
+const MANAGED_GATEWAY = new Set(['istio.io-gateway-controller', 'istio.io-mesh-controller', 'istio.io-eastwest-controller']);
+
 /** IST0118 and IST0150: Service ports whose protocol Istio cannot tell (it falls back to TCP sniffing). */
 export const portNames: RuleDefinition = {
   codes: ['IST0118', 'IST0150'],
   run({ manifest }: RuleInput, report: Report) {
     for (const svc of manifest.ofKind('', 'Service')) {
-      if (isControlPlane(svc)) continue;
+      // Istio skips the control plane and the Services istiod deploys for Kubernetes Gateways.
+      if (isControlPlane(svc) || MANAGED_GATEWAY.has(svc.labels['gateway.istio.io/managed'])) continue;
       const external = svc.json.spec?.type === 'ExternalName';
       for (const p of svc.json.spec?.ports ?? []) {
         if (external && p.name === 'tcp') {
@@ -62,14 +66,15 @@ export function inMesh(w: Workload, m: Manifest): boolean {
 
 /**
  * IST0116 / IST0137: Services selecting the same meshed Deployment disagree on a port's protocol,
- * or map different ports to the same target port.
+ * or map different ports to the same target port (waypoint Deployments are not judged, as in Istio).
  */
 export const multipleServices: RuleDefinition = {
   codes: ['IST0116', 'IST0137'],
   run({ manifest }: RuleInput, report: Report) {
     const services = manifest.ofKind('', 'Service');
     for (const w of manifest.workloads) {
-      if (w.object.kind !== 'Deployment' || !inMesh(w, manifest)) continue;
+      // Istio skips waypoint Deployments (deployed by istiod for class istio-waypoint).
+      if (w.object.kind !== 'Deployment' || w.object.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || !inMesh(w, manifest)) continue;
       const matching = services.filter((s) => s.namespace === w.namespace && s.json.spec?.selector
         && Object.keys(s.json.spec.selector).length > 0 && selects(s.json.spec.selector, w.podLabels));
       const protocols = new Map<number, Map<string, string[]>>();

@@ -1,0 +1,105 @@
+import { RuleDefinition, RuleInput, Report } from '../catalog';
+import { MANAGED_BY_CLASS } from '../gateway-api';
+import { GATEWAY_API, GATEWAY_API_MINIMUM_CRD_VERSIONS, Manifest, selects } from '../model';
+
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+/** The policy kinds whose `selector` Istio ignores on Kubernetes Gateway pods. */
+const POLICY_KINDS: Array<[string, string]> = [
+  ['security.istio.io', 'AuthorizationPolicy'],
+  ['security.istio.io', 'RequestAuthentication'],
+  ['telemetry.istio.io', 'Telemetry'],
+  ['extensions.istio.io', 'WasmPlugin'],
+];
+
+/**
+ * The pod labels of the Kubernetes Gateways' proxies, by namespace: the app's own workloads labelled
+ * with a gateway name (a manually deployed gateway, or what istiod rendered, written out), and the
+ * pods istiod will deploy for each Gateway of a class it deploys (no `Hostname` address, which means
+ * manual deployment): the Gateway's `infrastructure.labels` plus the labels its templates add.
+ */
+function gatewayPods(m: Manifest): Map<string, Array<Record<string, string>>> {
+  const out = new Map<string, Array<Record<string, string>>>();
+  const add = (ns: string, labels: Record<string, string>) => out.set(ns, [...(out.get(ns) ?? []), labels]);
+  for (const w of m.workloads) if (w.podLabels[GATEWAY_NAME_LABEL] !== undefined) add(w.namespace, w.podLabels);
+  for (const gw of m.ofKind(GATEWAY_API, 'Gateway')) {
+    const className = gw.json.spec?.gatewayClassName;
+    const managed = MANAGED_BY_CLASS[className];
+    if (!managed || (gw.json.spec?.addresses ?? []).some((a: any) => a?.type === 'Hostname')) continue;
+    if (m.workloads.some((w) => w.namespace === gw.namespace && w.podLabels[GATEWAY_NAME_LABEL] === gw.name)) continue;
+    add(gw.namespace, {
+      'sidecar.istio.io/inject': 'false',
+      'service.istio.io/canonical-name': `${gw.name}-${className}`,
+      'service.istio.io/canonical-revision': 'latest',
+      ...(gw.json.spec?.infrastructure?.labels ?? {}),
+      [GATEWAY_NAME_LABEL]: gw.name,
+      'gateway.networking.k8s.io/gateway-class-name': className,
+      'gateway.istio.io/managed': managed,
+    });
+  }
+  return out;
+}
+
+/**
+ * IST0166: an AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin that selects the
+ * proxy pods of a Kubernetes Gateway with `selector` (and no `targetRef`): Istio does not apply
+ * selector-based policy to those pods; `targetRefs` to the Gateway does.
+ */
+export const ineffectiveSelectors: RuleDefinition = {
+  codes: ['IST0166'],
+  run({ manifest }: RuleInput, report: Report) {
+    const pods = gatewayPods(manifest);
+    if (pods.size === 0) return;
+    for (const [group, kind] of POLICY_KINDS) {
+      for (const policy of manifest.ofKind(group, kind)) {
+        const spec = policy.json.spec ?? {};
+        if (spec.targetRef !== undefined || spec.targetRefs !== undefined || spec.selector === undefined) continue;
+        for (const labels of pods.get(policy.namespace) ?? []) {
+          if (!selects(spec.selector?.matchLabels, labels)) continue;
+          const gateway = labels[GATEWAY_NAME_LABEL];
+          report({
+            code: 'IST0166',
+            object: policy,
+            message: `selector ${JSON.stringify(spec.selector?.matchLabels ?? {})} selects the pods of Kubernetes Gateway "${gateway}", where Istio ignores a selector: the ${kind} has no effect there`,
+            fix: `replace the selector with targetRefs: [{ group: "${GATEWAY_API}", kind: "Gateway", name: "${gateway}" }]`,
+          });
+        }
+      }
+    }
+  },
+};
+
+/** `[major, minor, patch]` of a `v1.2.3[-pre]` version, or undefined. */
+function parseVersion(v: string): { parts: number[]; text: string } | undefined {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.exec(v.trim());
+  if (!m) return undefined;
+  const parts = [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)];
+  return { parts, text: `${parts.join('.')}${m[4] ?? ''}${m[5] ?? ''}` };
+}
+
+function below(a: number[], b: number[]): boolean {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
+
+/**
+ * IST0176: a Gateway API CRD of the app whose `gateway.networking.k8s.io/bundle-version` is below
+ * the version Istio 1.30 requires for its kind (GRPCRoute 1.1, BackendTLSPolicy 1.4, TLSRoute 1.5,
+ * pre-releases counting as their release): istiod does not process resources of that kind.
+ */
+export const gatewayApiCrdVersions: RuleDefinition = {
+  codes: ['IST0176'],
+  run({ manifest }: RuleInput, report: Report) {
+    for (const crd of manifest.ofKind('apiextensions.k8s.io', 'CustomResourceDefinition')) {
+      const minimum = GATEWAY_API_MINIMUM_CRD_VERSIONS[crd.name];
+      const installed = parseVersion(crd.annotations['gateway.networking.k8s.io/bundle-version'] ?? '');
+      if (!minimum || !installed || !below(installed.parts, parseVersion(minimum)!.parts)) continue;
+      report({
+        code: 'IST0176',
+        object: crd,
+        message: `the CRD is Gateway API ${installed.text}, Istio 1.30 needs at least ${minimum}: istiod ignores ${crd.json.spec?.names?.kind ?? crd.name} resources`,
+        fix: 'install the Gateway API CRDs Istio 1.30 builds against (MeshInstallation gatewayApiCrds: GatewayApiCrds.STANDARD, v1.5.1)',
+      });
+    }
+  },
+};
