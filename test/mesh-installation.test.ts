@@ -261,7 +261,7 @@ describe('validation', () => {
     [{ tag: 1.30 as unknown as string }, /^\[test\/Mesh\] 'tag' must be a string, got 1.3 \(number\); omit 'tag' to use 1.30.3$/],
     [{ istiodEnv: { PILOT_TRACE_SAMPLING: 5 as unknown as string } }, /^\[test\/Mesh\] 'istiodEnv.PILOT_TRACE_SAMPLING' must be a string \(Kubernetes env values are strings\), got 5 \(number\); quote it, e.g. PILOT_TRACE_SAMPLING: "5"$/],
     [{ istiodEnv: { FEATURE: null as unknown as string } }, /'istiodEnv.FEATURE' must be a string \(Kubernetes env values are strings\), got null/],
-    [{ profile: 'ambient' as MeshProfile }, /'profile' must be one of MeshProfile.DEFAULT, MeshProfile.MINIMAL, MeshProfile.DEMO, got "ambient"/],
+    [{ profile: 'preview' as MeshProfile }, /'profile' must be one of MeshProfile.DEFAULT, MeshProfile.MINIMAL, MeshProfile.DEMO, MeshProfile.AMBIENT, got "preview"/],
     [{ istiodReplicas: 0 }, /'istiodReplicas' must be an integer >= 1, got 0; istiod needs at least one replica/],
     [{ istiodReplicas: 1.5 }, /'istiodReplicas' must be an integer >= 1, got 1.5/],
     [{ istiodAutoscaling: { minReplicas: 0 } }, /'istiodAutoscaling.minReplicas' must be an integer >= 1, got 0/],

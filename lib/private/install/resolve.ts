@@ -237,7 +237,7 @@ function validateAmbientProps(scope: Construct, props: MeshInstallationProps, de
   const env = props.istiodEnv?.[PILOT_ENABLE_AMBIENT];
   if (env !== undefined && env !== 'true') {
     throw new MeshValidationError(scope, `'istiodEnv.${PILOT_ENABLE_AMBIENT}' is ${describeValue(env)}, but MeshProfile.AMBIENT needs "true" ` +
-      "(istiod serves ztunnel and waypoints only then); remove it, the profile sets it");
+      '(istiod serves ztunnel and waypoints only then); remove it, the profile sets it');
   }
   const hbone = props.meshConfig?.defaultProxyConfig?.proxyMetadata?.[ENABLE_HBONE];
   if (hbone !== undefined && hbone !== 'true') {

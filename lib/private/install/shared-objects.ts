@@ -15,6 +15,10 @@ function fixFor(o: ApiObject): string {
   if (o.kind === 'CustomResourceDefinition' || o.name === 'istio-reader-service-account') {
     return "set 'installCrds' to false on the second revision (CRDs and the reader service account are shared)";
   }
+  if (/^istio-cni/.test(o.name) || o.name === 'ztunnel') {
+    return "istio-cni and ztunnel run once per node, so only one installation may install them: set 'cni' to false on the other (a second " +
+      "revision of an ambient mesh: 'profile: MeshProfile.MINIMAL' with 'istiodEnv: { PILOT_ENABLE_AMBIENT: \"true\" }', see the README)";
+  }
   if (/^istio-(ingress|egress)gateway/.test(o.name)) {
     return "use 'profile: MeshProfile.MINIMAL' for the second revision (gateways are upgraded separately from revisions)";
   }
