@@ -12,22 +12,25 @@ import { appIndex, oncePerSynth } from './private/app-scan';
 import { describeValue, MeshValidationError } from './private/errors';
 import { CertificateRegistry } from './private/gateway/certificates';
 import { checkGatewayConsistency, findNameClashes } from './private/gateway/consistency';
+import { deployedWorkload } from './private/gateway/gateway-api';
+import { GatewayApiObjects } from './private/gateway/gateway-api-objects';
 import { RATE_LIMIT_FILTER_PRIORITY, RateLimitTarget, rateLimitPatches } from './private/gateway/rate-limit';
 import { findUnreachable, resolveHttpRoute, ResolvedHttpRoute, sortRoutes } from './private/gateway/routes';
 import { validateGatewayHost, validateRateLimit } from './private/gateway/validate';
 import {
-  GatewayWorkload, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload, statusServicePort, validateGatewayPort,
+  GatewayWorkload, renderGatewayNamespace, renderGatewayWorkload, RenderedWorkload, resolveGatewayWorkload, statusServicePort, validateGatewayPort,
 } from './private/gateway/workload';
 import { dependOnMesh } from './private/mesh-dependency';
 import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { GatewayTable } from './private/routing/gateway-table';
 import { RoutingRegistry } from './private/routing/registry';
-import { validateDnsLabel } from './private/validate';
+import { validateEnum, validateDnsLabel } from './private/validate';
 import { backendsRefusingGateway } from './private/zero-trust/gateway-admission';
 import { NameAllocator, objectName } from './private/zero-trust/names';
 import { validateDnsSubdomain, validatePort } from './private/zero-trust/validate';
 import { LocalRateLimit } from './rate-limit';
+import { RoutingApi } from './routing-api';
 
 /** Container port Envoy serves plain HTTP on (unprivileged). */
 const HTTP_TARGET_PORT = 8080;
@@ -51,6 +54,18 @@ export interface IngressGatewayProps extends GatewayWorkloadProps {
    * @default 443
    */
   readonly httpsPort?: number;
+  /**
+   * The API the gateway is written with. `RoutingApi.GATEWAY_API` writes a Kubernetes Gateway API
+   * `Gateway` of class `istio` (istiod deploys its proxy: Deployment, Service and ServiceAccount
+   * `<name>-istio`, from the mesh's `kube-gateway` template, with the replicas, autoscaling,
+   * resources and disruption budget of these props as infrastructure overlays), a listener per
+   * host, an HTTPRoute per host (a TLSRoute for passthrough) and ReferenceGrants for backends in
+   * other namespaces; the cluster needs the Gateway API CRDs (`MeshInstallation.gatewayApiCrds`).
+   * Rate limits, fault injection, retries and a minimum TLS version have no Gateway API form in
+   * Istio 1.30: they are errors there.
+   * @default RoutingApi.ISTIO - an Istio `Gateway` and VirtualServices, and the proxy rendered here
+   */
+  readonly api?: RoutingApi;
 }
 
 /**
@@ -198,6 +213,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
 
   /** Whether the gateway pods are deployed by another app or the profile. */
   public readonly existing: boolean;
+  /** The API the gateway and its routes are written with. */
+  public readonly api: RoutingApi;
 
   private readonly workload: GatewayWorkload;
   private readonly rendered?: RenderedWorkload;
@@ -207,6 +224,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
   private readonly virtualServiceScope: Construct;
   private readonly certificates: CertificateRegistry;
   private rateLimitFilter?: ApiObject;
+  private readonly gatewayApi?: GatewayApiObjects;
   private warnedAnyHost = false;
 
   /** The recommended labels of the gateway's Istio objects. */
@@ -220,7 +238,16 @@ export class IngressGateway extends Construct implements IMeshPeer {
     markLibraryConstruct(this);
     const existing = (props as WithExisting)[EXISTING];
     this.existing = existing !== undefined;
-    this.workload = existing ? this.existingWorkload(existing) : resolveGatewayWorkload(this, props, GatewayServiceType.LOAD_BALANCER);
+    this.api = existing ? RoutingApi.ISTIO : props.api ?? RoutingApi.ISTIO;
+    validateEnum(this, 'api', this.api, 'RoutingApi', { ISTIO: RoutingApi.ISTIO, GATEWAY_API: RoutingApi.GATEWAY_API });
+    const gatewayApi = this.api === RoutingApi.GATEWAY_API;
+    if (gatewayApi && props.injection === false) {
+      throw new MeshValidationError(this, "'injection' false renders the proxy here, but with 'api' RoutingApi.GATEWAY_API istiod deploys it from the " +
+        "mesh's kube-gateway template; drop 'injection' (a 'proxyImage' alone pins the image)");
+    }
+    this.workload = existing ? this.existingWorkload(existing)
+      : gatewayApi ? deployedWorkload(resolveGatewayWorkload(this, { ...props, proxyImage: undefined }, GatewayServiceType.LOAD_BALANCER))
+        : resolveGatewayWorkload(this, props, GatewayServiceType.LOAD_BALANCER);
     this.name = this.workload.name;
     this.namespace = this.workload.namespace;
     this.mesh = props.mesh;
@@ -236,7 +263,20 @@ export class IngressGateway extends Construct implements IMeshPeer {
     }
     dependOnMesh(this, props.mesh);
 
-    if (!existing) {
+    if (gatewayApi) {
+      if (this.workload.createNamespace) renderGatewayNamespace(this, this.workload);
+      this.gatewayApi = new GatewayApiObjects(this, {
+        workload: this.workload,
+        httpPort: this.httpPort,
+        httpsPort: this.httpsPort,
+        labels: () => this.labels,
+        hosts: () => [...this.hostEntries.values()],
+        table: (host) => RoutingRegistry.of(this).findGatewayTable(this.gatewayRef, host),
+        passthrough: (host) => this.hostEntries.get(host)?.passthroughRoute,
+        proxyImage: props.proxyImage,
+      });
+      this.gateway = this.gatewayApi.gateway;
+    } else if (!existing) {
       this.rendered = renderGatewayWorkload(this, this.workload, {
         ports: [
           statusServicePort(),
@@ -245,7 +285,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         ],
       });
     }
-    if (!existing?.gatewayExists) {
+    if (!existing?.gatewayExists && !gatewayApi) {
       this.gateway = new Gateway(this, 'Resource', {
         metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
         spec: Lazy.any({ produce: () => ({ selector: { ...this.workload.selector }, servers: this.renderServers() }) }),
@@ -329,16 +369,19 @@ export class IngressGateway extends Construct implements IMeshPeer {
       }
       validateRateLimit(this, 'rateLimit', options.rateLimit);
     }
+    if (this.gatewayApi) this.checkGatewayApiHost(host, options);
     if (tls?.issuer) this.certificates.request(tls.credentialName!, tls.issuer, host);
     else if (tls?.credentialName) this.certificates.checkUnmanaged(tls.credentialName, host);
-    this.hostEntries.set(host, {
+    const entry: HostEntry = {
       host,
       tls,
       httpsRedirect: options.httpsRedirect ?? terminates,
       rateLimit: options.rateLimit,
       routes: [],
-    });
+    };
+    this.hostEntries.set(host, entry);
     if (options.rateLimit) this.ensureRateLimitFilter();
+    if (this.gatewayApi) this.addGatewayApiHost(entry);
   }
 
   /**
@@ -363,7 +406,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
     }
     if (entry.tls?.mode === TlsMode.PASSTHROUGH) this.addPassthroughRoute(entry, options);
     else this.addHttpRoute(entry, options);
-    this.gatewayTable(entry);
+    // A passthrough host's TLSRoute is written with the host under Gateway API; a VirtualService carries its route otherwise.
+    if (!this.gatewayApi) this.gatewayTable(entry);
   }
 
   /**
@@ -379,6 +423,32 @@ export class IngressGateway extends Construct implements IMeshPeer {
       description: `ingress gateway ${this.namespace}/${this.name}`,
       name: this.name,
     };
+  }
+
+  /** Throws for host options Istio 1.30 cannot program on a Gateway API listener. */
+  private checkGatewayApiHost(host: string, options: AddHostOptions): void {
+    if (options.rateLimit !== undefined) {
+      throw new MeshValidationError(this, `'rateLimit' for host "${host}" has no Gateway API form (Istio 1.30 applies local rate limits through ` +
+        "EnvoyFilters on Istio Gateways' virtual hosts); drop it, or use 'api' RoutingApi.ISTIO for this gateway");
+    }
+    if (options.tls?.minProtocolVersion !== undefined) {
+      throw new MeshValidationError(this, `'tls.minProtocolVersion' for host "${host}" has no Gateway API form in Istio 1.30 (its listeners take ` +
+        "the mesh's minimum TLS version, meshConfig.tlsDefaults); drop it, or use 'api' RoutingApi.ISTIO for this gateway");
+    }
+  }
+
+  /** The host's route objects, and its route table (rendered by the host's HTTPRoute) when it serves HTTP. */
+  private addGatewayApiHost(entry: HostEntry): void {
+    const route = this.gatewayApi!.addHost(entry);
+    if (!route) return;
+    const registry = RoutingRegistry.of(this);
+    const bound = registry.findGatewayTable(this.gatewayRef, entry.host);
+    if (bound) {
+      throw new MeshValidationError(this, `host "${entry.host}" is already bound to gateway ${this.gatewayRef} by ${bound.routes[0]?.owner.node.path ?? 'another construct'}, ` +
+        'which was created before this host was added; create the IngressGateway and add its hosts before the releases that bind them');
+    }
+    const table = registry.gatewayTable(this.gatewayRef, entry.host, () => route);
+    table.onRoute((def) => this.gatewayApi!.addBackend(def.resolved.destination.host, 'HTTPRoute'));
   }
 
   /** The gateway workload as far as routes need it, for `fromExisting`. */
@@ -433,6 +503,10 @@ export class IngressGateway extends Construct implements IMeshPeer {
 
   private addHttpRoute(entry: HostEntry, options: HttpRouteOptions): void {
     const table = this.gatewayTable(entry);
+    if (this.gatewayApi && options?.rateLimit !== undefined) {
+      throw new MeshValidationError(this, `'rateLimit' of a route of host "${entry.host}" has no Gateway API form (Istio 1.30 applies local rate ` +
+        "limits through EnvoyFilters on Istio Gateways' routes); drop it, or use 'api' RoutingApi.ISTIO for this gateway");
+    }
     const route = resolveHttpRoute(this, options, table.routes.length, table.routeNames);
     const clash = entry.routes.find((r) => r.key === route.key);
     if (clash) {
@@ -467,6 +541,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
     const destination = options.to.toRouteDestinationConfig(this);
     if (destination.port !== undefined) validatePort(this, 'to port', destination.port);
     entry.passthroughRoute = destination;
+    this.gatewayApi?.addBackend(destination.host, 'TLSRoute');
   }
 
   /**
@@ -574,8 +649,11 @@ export class IngressGateway extends Construct implements IMeshPeer {
     }
     const errors: string[] = [];
     const routedElsewhere = virtualServiceBindings(this);
+    const registry = RoutingRegistry.of(this);
     for (const entry of this.hostEntries.values()) {
-      if (entry.routes.length === 0 && !entry.passthroughRoute && !routedElsewhere.has(`${this.gatewayRef}|${entry.host}`)) {
+      const routed = entry.routes.length > 0 || entry.passthroughRoute !== undefined || routedElsewhere.has(`${this.gatewayRef}|${entry.host}`)
+        || (registry.findGatewayTable(this.gatewayRef, entry.host)?.routes.length ?? 0) > 0;
+      if (!routed) {
         errors.push(`host "${entry.host}" has no routes, so the gateway would answer 404; call addRoute(${JSON.stringify(entry.host)}, { to: ... }), ` +
           'bind a release to it (CanaryRelease gateway), or remove the host');
       }
@@ -595,6 +673,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         envoyFilters: this.rateLimitFilter ? [this.rateLimitFilter] : [],
       }));
     }
+    if (this.gatewayApi) errors.push(...this.gatewayApi.problems());
     const identity = this.toMeshPeerConfig(this, this.mesh);
     errors.push(...backendsRefusingGateway(this, this.gatewayRef, identity.principals![0], this.namespace));
     const owned = [this.rendered?.deployment, this.rendered?.service, this.gateway];

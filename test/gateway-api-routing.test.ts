@@ -171,8 +171,11 @@ describe('version Services', () => {
 describe('exact messages of what Gateway API cannot express', () => {
   const AT = 'route "route-1" of service bookinfo/reviews (bookinfo/Reviews)';
   test.each<[string, ServiceRouteOptions[], string[] | undefined, string]>([
-    ['CORS', [{ to: RouteTo.version('v1'), corsPolicy: { allowOrigins: ['https://a.example'] } }], undefined,
-      `${AT} sets 'corsPolicy', which this library does not render as a Gateway API CORS filter yet; set it at the gateway or use RoutingApi.ISTIO`],
+    ['a CORS method Gateway API has no value for', [{ to: RouteTo.version('v1'), corsPolicy: { allowOrigins: ['https://a.example'], allowMethods: ['PURGE'] } }],
+      undefined, `${AT} allows CORS method PURGE, which a Gateway API CORS filter cannot list (only GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, ` +
+      'TRACE, PATCH, *); drop it or use RoutingApi.ISTIO'],
+    ['a CORS max age in fractions of a second', [{ to: RouteTo.version('v1'), corsPolicy: { allowOrigins: ['https://a.example'], maxAge: Duration.millis(1500) } }],
+      undefined, `${AT} has CORS maxAge 1500ms, which a Gateway API CORS filter writes in whole seconds; round it`],
     ['a sub-millisecond timeout', [{ to: RouteTo.version('v1'), timeout: Duration.millis(0.5) }], undefined,
       `${AT} has timeout 0.5ms, which a Gateway API duration cannot write (whole milliseconds, at most 99999 per unit); round it`],
     ['retries', [{ to: RouteTo.version('v1'), retries: { attempts: 3 } }], undefined,

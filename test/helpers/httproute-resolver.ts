@@ -75,16 +75,50 @@ export function resolveHttpRoute(objects: readonly unknown[], req: MeshRequest):
   const all = objects.filter((o): o is Obj => !!o && typeof o === 'object') as Obj[];
   const routes = all.filter((o) => o.kind === 'HTTPRoute' && o.metadata.namespace === req.namespace
     && (o.spec.parentRefs ?? []).some((p: Obj) => p.kind === 'Service' && p.group === '' && p.name === req.service));
+  return resolveAmong(all, routes, req);
+}
+
+/** A request entering a Gateway API Gateway (`namespace/name`) for `host`. */
+export interface GatewayRequest extends Omit<MeshRequest, 'service' | 'namespace'> {
+  readonly gateway: string;
+  readonly host: string;
+}
+
+function hostnameHolds(pattern: string, host: string): boolean {
+  return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : pattern === host;
+}
+
+/** Whether a rule is the listener-level redirect to https (served before any route of the https listener). */
+function isHttpsRedirect(rule: Obj): boolean {
+  return (rule.filters ?? []).some((f: Obj) => f.type === 'RequestRedirect' && f.requestRedirect?.scheme === 'https');
+}
+
+/**
+ * Where a request for `host` entering Gateway `gateway` goes under the HTTPRoutes attached to it
+ * (Gateway parents, hostnames holding the host), leaving out redirects to https: what the https
+ * listener serves. Undefined when no route of the gateway serves the host.
+ */
+export function resolveGatewayRoute(objects: readonly unknown[], req: GatewayRequest): SemanticRouting | undefined {
+  const all = objects.filter((o): o is Obj => !!o && typeof o === 'object') as Obj[];
+  const routes = all.filter((o) => o.kind === 'HTTPRoute'
+    && (o.spec.parentRefs ?? []).some((p: Obj) => (p.kind ?? 'Gateway') === 'Gateway' && `${p.namespace ?? o.metadata.namespace}/${p.name}` === req.gateway)
+    && (!o.spec.hostnames || o.spec.hostnames.some((h: string) => hostnameHolds(h, req.host)))
+    && !(o.spec.rules ?? []).every(isHttpsRedirect));
+  return resolveAmong(all, routes, { ...req, service: req.host, namespace: '' });
+}
+
+function resolveAmong(all: Obj[], routes: Obj[], req: MeshRequest): SemanticRouting | undefined {
   if (routes.length === 0) return undefined;
   const [rawPath, qs] = (req.path ?? '/').split('?');
   const query = { ...Object.fromEntries(new URLSearchParams(qs ?? '')), ...(req.queryParams ?? {}) };
-  const entries = routes.flatMap((r) => (r.spec.rules ?? []).flatMap((rule: Obj) =>
+  const entries = routes.flatMap((r) => (r.spec.rules ?? []).filter((rule: Obj) => !isHttpsRedirect(rule)).flatMap((rule: Obj) =>
     (rule.matches?.length ? rule.matches : [{ path: { type: 'PathPrefix', value: '/' } }]).map((m: Obj) => ({ rule, m, key: rank(m) }))));
   const sorted = entries.map((e, i) => ({ ...e, i })).sort((a, b) => {
     for (let k = 0; k < a.key.length; k++) if (a.key[k] !== b.key[k]) return b.key[k] - a.key[k];
     return a.i - b.i;
   });
   const hit = sorted.find((e) => matchHolds(e.m, req, rawPath, query));
+  const routeNamespace = (rule: Obj) => routes.find((r) => (r.spec.rules ?? []).includes(rule))!.metadata.namespace as string;
   if (!hit) return { outcome: 'noRoute' };
   const rule = hit.rule;
   const out: SemanticRouting = { outcome: 'routed' };
@@ -93,7 +127,7 @@ export function resolveHttpRoute(objects: readonly unknown[], req: MeshRequest):
   if (refs.length > 0) {
     const merged = new Map<string, number>();
     for (const b of refs) {
-      const t = pods(all, req.namespace, b.name);
+      const t = pods(all, b.namespace ?? routeNamespace(rule), b.name);
       merged.set(t, Math.round(((merged.get(t) ?? 0) + ((b.weight ?? 1) * 100) / total) * 1000) / 1000);
     }
     const port = refs[0].port;
@@ -105,11 +139,22 @@ export function resolveHttpRoute(objects: readonly unknown[], req: MeshRequest):
       const m = f.requestMirror;
       const percent = m.percent ?? (m.fraction ? (100 * m.fraction.numerator) / (m.fraction.denominator ?? 100) : 100);
       const port = m.backendRef.port !== undefined ? { port: m.backendRef.port } : {};
-      out.mirrors = [{ target: pods(all, req.namespace, m.backendRef.name), ...port, percent }];
+      out.mirrors = [{ target: pods(all, m.backendRef.namespace ?? routeNamespace(rule), m.backendRef.name), ...port, percent }];
     } else if (f.type === 'RequestRedirect') {
       const r = f.requestRedirect;
       out.redirect = canonicalize({ uri: r.path?.replaceFullPath, authority: r.hostname, redirectCode: r.statusCode ?? 302 } as unknown as JsonValue);
       delete out.destinations;
+    } else if (f.type === 'CORS') {
+      // As Istio 1.30 reads the filter: exact origins, '*' any origin, maxAge in seconds.
+      const c = f.cors;
+      out.corsPolicy = canonicalize(JSON.parse(JSON.stringify({
+        allowOrigins: c.allowOrigins?.map((o: string) => (o === '*' ? { regex: '.*' } : { exact: o })),
+        allowMethods: c.allowMethods,
+        allowHeaders: c.allowHeaders,
+        exposeHeaders: c.exposeHeaders,
+        maxAge: c.maxAge !== undefined ? `${c.maxAge}s` : undefined,
+        allowCredentials: c.allowCredentials,
+      })) as JsonValue);
     } else if (f.type === 'URLRewrite') {
       const r = f.urlRewrite;
       out.rewrite = canonicalize({ uri: r.path?.replaceFullPath, authority: r.hostname } as unknown as JsonValue);

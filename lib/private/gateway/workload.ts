@@ -155,12 +155,7 @@ export function renderGatewayWorkload(scope: Construct, w: GatewayWorkload, extr
   const metadata = (name: string, labels?: { [key: string]: string }) => ({
     name, namespace: w.namespace, labels: { ...commonLabels(w), ...(labels ?? {}) },
   });
-  if (w.createNamespace) {
-    const ns = new k8s.KubeNamespace(scope, 'Namespace', {
-      metadata: { name: w.namespace, labels: { ...commonLabels(w), 'pod-security.kubernetes.io/enforce': 'restricted' } },
-    });
-    if (ns.metadata.namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-  }
+  if (w.createNamespace) renderGatewayNamespace(scope, w);
 
   new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: metadata(w.serviceAccountName) });
   const sdsName = `${w.name}-sds`;
@@ -221,6 +216,14 @@ export function renderGatewayWorkload(scope: Construct, w: GatewayWorkload, extr
     });
   }
   return { deployment, service };
+}
+
+/** The gateway's own namespace (Pod Security "restricted"), for `createNamespace`. */
+export function renderGatewayNamespace(scope: Construct, w: GatewayWorkload): void {
+  const ns = new k8s.KubeNamespace(scope, 'Namespace', {
+    metadata: { name: w.namespace, labels: { ...commonLabels(w), 'pod-security.kubernetes.io/enforce': 'restricted' } },
+  });
+  if (ns.metadata.namespace !== undefined) ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 }
 
 /** Labels on every object of the gateway. */

@@ -29,6 +29,7 @@ export class GatewayTable {
   /** Route names taken on this host (shared by every contributor). */
   public readonly routeNames = new Set<string>();
   private readonly defs: GatewayRouteDef[] = [];
+  private readonly listeners: Array<(def: GatewayRouteDef) => void> = [];
 
   constructor(private readonly registry: RoutingRegistry, public readonly gatewayRef: string, public readonly host: string) {}
 
@@ -44,6 +45,13 @@ export class GatewayTable {
         `one host has one VirtualService, so each request must have one route: ${def.fix}, or make the matches differ`);
     }
     this.defs.push(def);
+    this.listeners.forEach((fn) => fn(def));
+  }
+
+  /** Calls `fn` for every route of the table, those added so far and those added later. */
+  public onRoute(fn: (def: GatewayRouteDef) => void): void {
+    this.defs.forEach(fn);
+    this.listeners.push(fn);
   }
 
   /**

@@ -57,6 +57,11 @@ export class RoutingRegistry {
     return undefined;
   }
 
+  /** The table of `host` on `gatewayRef`, when some construct routes it. */
+  public findGatewayTable(gatewayRef: string, host: string): GatewayTable | undefined {
+    return this.gateways.get(`${gatewayRef}|${host}`);
+  }
+
   /**
    * The table of `host` on `gatewayRef`: created when missing, with `createObject` making the one
    * VirtualService that renders it (called once per table, by its first contributor).

@@ -42,7 +42,8 @@ function stringMatch(m: RenderedStringMatch): { type: string; value: string } {
   return { type: 'RegularExpression', value: m.regex };
 }
 
-function httpRouteMatch(m: RenderedMatch): Json {
+/** A match as a Gateway API `HTTPRouteMatch` (every path condition but an exact one as a full-match regex). */
+export function httpRouteMatch(m: RenderedMatch): Json {
   const path = m.uri === undefined || m.uri.prefix === '/' ? { type: 'RegularExpression', value: '/.*' } : stringMatch(m.uri);
   const headers = Object.entries(m.headers ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, v]) => ({ name, ...stringMatch(v) }));
   const queryParams = Object.entries(m.queryParams ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, v]) => ({ name, ...stringMatch(v) }));
@@ -76,10 +77,8 @@ function outranks(a: Precedence, b: Precedence): boolean {
 
 /** A Gateway API Duration (`1h30m`, `10s`, `1500ms`: up to five digits per unit). */
 export function gatewayDuration(istio: string): string | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(istio);
-  if (!m) return undefined;
-  const ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
-  if (!Number.isInteger(ms)) return undefined;
+  const ms = parseDurationMs(istio);
+  if (ms === undefined) return undefined;
   if (ms % 1000 !== 0) return ms <= 99999 ? `${ms}ms` : undefined;
   let s = ms / 1000;
   const h = Math.floor(s / 3600);
@@ -95,7 +94,8 @@ function backendRef(table: ServiceTable, version: string | undefined, weight?: n
   return { name: v ? versionServiceName(table, v) : table.service.name, port: table.service.port, weight };
 }
 
-function headerModifier(ops: RouteBehaviour['requestHeaders']): Json {
+/** A Gateway API header modifier of header operations. */
+export function headerModifier(ops: RouteBehaviour['requestHeaders']): Json {
   const pairs = (o?: { readonly [name: string]: string }) => {
     const list = Object.entries(o ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));
     return list.length ? list : undefined;
@@ -127,6 +127,10 @@ function filters(table: ServiceTable, r: RouteDef): Json[] {
         port: 80,
       },
     });
+  }
+  if (b.corsPolicy) {
+    const cors = gatewayCors(b.corsPolicy);
+    if (cors.filter) out.push({ type: 'CORS', cors: cors.filter });
   }
   if (b.rewrite) {
     out.push({
@@ -161,7 +165,6 @@ export function renderHttpRouteSpec(table: ServiceTable): Json {
   };
 }
 
-const sameOutcome = (a: RouteDef, b: RouteDef) => JSON.stringify([a.backends, a.behaviour]) === JSON.stringify([b.backends, b.behaviour]);
 
 /** Features of a route Gateway API cannot carry, as problems with the fix. */
 function unsupported(table: ServiceTable, r: RouteDef): string[] {
@@ -172,7 +175,7 @@ function unsupported(table: ServiceTable, r: RouteDef): string[] {
   if (b.retries) {
     out.push(`${at} sets 'retries', which Gateway API 1.5 has only in its experimental channel; drop the retries or route the service with RoutingApi.ISTIO`);
   }
-  if (b.corsPolicy) out.push(`${at} sets 'corsPolicy', which this library does not render as a Gateway API CORS filter yet; set it at the gateway or use RoutingApi.ISTIO`);
+  if (b.corsPolicy) out.push(...(gatewayCors(b.corsPolicy).problems ?? []).map((p) => `${at} ${p}`));
   if (r.matches.some((m) => m.sourceLabels || m.sourceNamespace)) {
     out.push(`${at} matches on the sender (source labels or namespace), which Gateway API cannot express; match on a header, or use RoutingApi.ISTIO`);
   }
@@ -199,18 +202,85 @@ export function gatewayApiProblems(table: ServiceTable): string[] {
   }
   // One entry per match, in table order, as Istio splits the rules before sorting them.
   const entries = routes.flatMap((r, i) => (r.matches.length ? r.matches : [{}])
-    .map((m) => ({ route: r, index: i, match: m, p: precedence(httpRouteMatch(m)) })));
-  for (let j = 0; j < entries.length; j++) {
-    for (let i = 0; i < j; i++) {
-      const early = entries[i];
-      const late = entries[j];
-      if (early.index === late.index || !outranks(late.p, early.p) || sameOutcome(early.route, late.route)) continue;
-      if (intersectMatches(early.match, late.match) === null) continue;
-      problems.push(`route "${late.route.name}" of service ${table.key} (${describeRenderedMatch(late.match)}, ${late.route.owner.node.path}) would take ` +
-        `requests that route "${early.route.name}" (${describeRenderedMatch(early.match)}) takes first: Gateway API ranks an exact path, a longer ` +
-        'path pattern, a method, and more header or query conditions first, whatever the order; make the matches disjoint, put the higher-ranked ' +
-        'route first, or use RoutingApi.ISTIO');
-    }
+    .map((m) => ({ index: i, match: m, outcome: JSON.stringify([r.backends, r.behaviour]), route: r })));
+  for (const { early, late } of precedenceConflicts(entries)) {
+    problems.push(`route "${late.route.name}" of service ${table.key} (${describeRenderedMatch(late.match)}, ${late.route.owner.node.path}) would take ` +
+      `requests that route "${early.route.name}" (${describeRenderedMatch(early.match)}) takes first: ${PRECEDENCE_FIX}`);
   }
   return [...new Set(problems)];
+}
+
+/** Why a rule order problem exists and how to fix it, for messages. */
+export const PRECEDENCE_FIX = 'Gateway API ranks an exact path, a longer path pattern, a method, and more header or query conditions first, ' +
+  'whatever the order; make the matches disjoint, put the higher-ranked route first, or use RoutingApi.ISTIO';
+
+/** One match of a rule, in the order the rules are written: `index` is its rule's position, `outcome` what the rule does. */
+export interface RankedMatch {
+  readonly index: number;
+  readonly match: RenderedMatch;
+  readonly outcome: string;
+}
+
+/**
+ * Pairs of matches where Istio's precedence sort puts the later rule first and some request matches
+ * both with different outcomes: that request would take another rule than written.
+ */
+export function precedenceConflicts<T extends RankedMatch>(entries: readonly T[]): Array<{ early: T; late: T }> {
+  const ranked = entries.map((e) => ({ e, p: precedence(httpRouteMatch(e.match)) }));
+  const out: Array<{ early: T; late: T }> = [];
+  for (let j = 0; j < ranked.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const early = ranked[i];
+      const late = ranked[j];
+      if (early.e.index === late.e.index || !outranks(late.p, early.p) || early.e.outcome === late.e.outcome) continue;
+      if (intersectMatches(early.e.match, late.e.match) === null) continue;
+      out.push({ early: early.e, late: late.e });
+    }
+  }
+  return out;
+}
+
+/** Gateway API CORS `allowMethods` values (its enum). */
+const CORS_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '*']);
+
+/**
+ * A CORS policy (as written for a VirtualService) as a Gateway API `CORS` filter, or why it has none.
+ * Istio 1.30 reads the filter back into the same policy; `*` admits any well-formed origin.
+ */
+export function gatewayCors(cors: Record<string, any>): { filter?: Json; problems?: string[] } {
+  const problems: string[] = [];
+  const origins = (cors.allowOrigins ?? []).map((o: Record<string, string>) => (o.regex === '.*' ? '*' : o.exact));
+  const methods: string[] = cors.allowMethods ?? [];
+  const odd = methods.filter((m) => !CORS_METHODS.has(m));
+  if (odd.length) {
+    problems.push(`allows CORS method ${odd.join(', ')}, which a Gateway API CORS filter cannot list (only ${[...CORS_METHODS].join(', ')}); drop it or use RoutingApi.ISTIO`);
+  }
+  let maxAge: number | undefined;
+  if (cors.maxAge !== undefined) {
+    const ms = parseDurationMs(String(cors.maxAge));
+    if (ms === undefined || ms % 1000 !== 0) {
+      problems.push(`has CORS maxAge ${cors.maxAge}, which a Gateway API CORS filter writes in whole seconds; round it`);
+    } else {
+      maxAge = ms / 1000;
+    }
+  }
+  if (problems.length) return { problems };
+  return {
+    filter: {
+      allowOrigins: origins,
+      allowMethods: methods.length ? [...methods] : undefined,
+      allowHeaders: cors.allowHeaders?.length ? [...cors.allowHeaders] : undefined,
+      exposeHeaders: cors.exposeHeaders?.length ? [...cors.exposeHeaders] : undefined,
+      maxAge,
+      allowCredentials: cors.allowCredentials,
+    },
+  };
+}
+
+/** Milliseconds of an Istio duration (`10s`, `1.5s`, `250ms`), undefined when not one. */
+function parseDurationMs(d: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(d);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  return Number.isInteger(ms) ? ms : undefined;
 }

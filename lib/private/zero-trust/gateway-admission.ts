@@ -12,11 +12,32 @@ interface GatewayRoute {
   readonly host: string;
 }
 
-/** The destination hosts of the VirtualServices bound to each gateway (`ns/name`). */
+/** The backend Services of a Gateway API route attached to a Gateway (`ns/name`), by Gateway. */
+function addGatewayApiRoute(routes: Map<string, GatewayRoute[]>, c: ApiObject, ns: string): void {
+  const spec = c.toJson().spec ?? {};
+  const hosts = new Set<string>();
+  for (const rule of spec.rules ?? []) {
+    for (const b of rule.backendRefs ?? []) if ((b.kind ?? 'Service') === 'Service' && !b.group) hosts.add(`${b.name}.${b.namespace ?? ns}`);
+  }
+  for (const p of spec.parentRefs ?? []) {
+    if ((p.kind ?? 'Gateway') !== 'Gateway' || (p.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io') continue;
+    const ref = `${p.namespace ?? ns}/${p.name}`;
+    const list = routes.get(ref) ?? [];
+    for (const host of [...hosts].sort()) list.push({ virtualService: `${c.kind} ${ns}/${c.name}`, namespace: ns, host });
+    routes.set(ref, list);
+  }
+}
+
+/** The destination hosts of the VirtualServices and Gateway API routes bound to each gateway (`ns/name`). */
 function buildRoutes(all: IConstruct[]): Map<string, GatewayRoute[]> {
   const routes = new Map<string, GatewayRoute[]>();
   for (const c of all) {
-    if (!ApiObject.isApiObject(c) || c.kind !== 'VirtualService' || c.apiGroup !== 'networking.istio.io') continue;
+    if (!ApiObject.isApiObject(c)) continue;
+    if (c.apiGroup === 'gateway.networking.k8s.io' && (c.kind === 'HTTPRoute' || c.kind === 'TLSRoute') && c.metadata.namespace !== undefined) {
+      addGatewayApiRoute(routes, c, c.metadata.namespace);
+      continue;
+    }
+    if (c.kind !== 'VirtualService' || c.apiGroup !== 'networking.istio.io') continue;
     const ns = c.metadata.namespace;
     if (ns === undefined) continue;
     const spec = c.toJson().spec ?? {};
