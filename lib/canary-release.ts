@@ -2,6 +2,7 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { ArgoCdIgnoreDifference } from './argo-cd';
+import { ArgoRolloutsGatewayApiPlugin } from './argo-rollouts-gateway-api-plugin';
 import { FaultInjection } from './fault-injection';
 import { RouteDestination } from './http-route';
 import { DestinationRule, toJson_DestinationRuleSpecTrafficPolicy, VirtualService } from './imports/networking.istio.io';
@@ -11,7 +12,7 @@ import { IMeshInstallation } from './mesh-installation';
 import { markLibraryConstruct } from './private/analyzer/ownership';
 import { AppService, resolveService } from './private/app-objects';
 import { allConstructs, oncePerSynth } from './private/app-scan';
-import { analysisTemplateSpec, ANALYSIS_TEMPLATE_GVK, ROLLOUT_GVK, rolloutSpec } from './private/canary/argo';
+import { analysisTemplateSpec, ANALYSIS_TEMPLATE_GVK, headerRoute, ROLLOUT_GVK, rolloutSpec } from './private/canary/argo';
 import { CANARY_GVK, canarySpec, METRIC_TEMPLATE_GVK, metricTemplateSpecs } from './private/canary/flagger';
 import { ignoreDifferencesFor } from './private/canary/gitops';
 import { CANARY_SUBSET, PRIMARY_ROUTE, renderTrafficPolicy, STABLE_SUBSET } from './private/canary/istio';
@@ -34,6 +35,7 @@ import { gatewayApiTableProblems, renderGatewayApiRoute, renderVersionService } 
 import { GatewayTable } from './private/routing/gateway-table';
 import { RenderedMatch } from './private/routing/match-algebra';
 import { RoutingRegistry } from './private/routing/registry';
+import { gatewayDuration } from './private/routing/render-gateway-api';
 import { renderDestinationRule, renderMeshVirtualService, renderVersionDestinationRule } from './private/routing/render-istio';
 import { behaviourOf } from './private/routing/resolve-route';
 import { RouteDef, ServiceTable } from './private/routing/table';
@@ -196,10 +198,16 @@ export interface CanaryReleaseProps {
    */
   readonly printPlan?: boolean;
   /**
-   * The API the release's routes are rendered with. `RoutingApi.GATEWAY_API` (an HTTPRoute with
-   * the Service as parent, a Service per version) is available for static weights
-   * (`ReleaseStrategy.staticWeight`, `weights`); Argo Rollouts and Flagger steer Istio's
-   * VirtualService.
+   * The API the release's routes are rendered with. `RoutingApi.GATEWAY_API` renders an HTTPRoute
+   * whose parent is the Service (GAMMA: mesh traffic) and a Service per version:
+   * - static weights: the canary matches and the weighted route as its rules;
+   * - Argo Rollouts: the weighted route to `<service>-stable` (100) and `<service>-canary` (0),
+   *   stepped by Argo Rollouts' Gateway API plugin (register it with
+   *   `ArgoRolloutsGatewayApiPlugin`); split by host; canary matches become header routes
+   *   (`setHeaderRoute`, headers only); no mirroring;
+   * - Flagger: its `gatewayapi:v1` provider writes the HTTPRoute; canary matches on headers and
+   *   query parameters; no traffic policy or retries.
+   * Not yet with a `gateway` binding.
    * @default RoutingApi.ISTIO
    */
   readonly api?: RoutingApi;
@@ -251,6 +259,9 @@ export class CanaryRelease extends Construct {
   /** Name of the canary version in the service's route table. */
   public readonly canaryVersionName: string;
 
+  /** The API the release's routes are rendered with. */
+  public readonly api: RoutingApi;
+
   private readonly norm: Strategy;
   private readonly versions: ReleaseVersions;
   private readonly mirrorPercent?: number;
@@ -292,12 +303,18 @@ export class CanaryRelease extends Construct {
       this.gatewayBinding = { gateway: props.gateway.gateway, hosts: [...props.gateway.hosts] };
     }
     this.norm = normalizeStrategy(this, config, { meshNamespace: props.mesh?.namespace ?? 'istio-system', behindGateway: !!props.gateway });
+    this.api = this.routingApi(props.api);
+    const argoGatewayApi = this.norm.kind === 'argo' && this.api === RoutingApi.GATEWAY_API;
 
     validateEnum(this, 'splitLevel', props.splitLevel, 'SplitLevel', SplitLevel);
-    this.splitLevel = props.splitLevel ?? (flagger ? SplitLevel.HOST : SplitLevel.SUBSET);
+    this.splitLevel = props.splitLevel ?? (flagger || argoGatewayApi ? SplitLevel.HOST : SplitLevel.SUBSET);
     if (flagger && this.splitLevel !== SplitLevel.HOST) {
       throw new MeshValidationError(this, "'splitLevel' SUBSET is not available with Flagger, which splits by host (its -primary and -canary " +
         "Services); remove 'splitLevel'");
+    }
+    if (argoGatewayApi && this.splitLevel !== SplitLevel.HOST) {
+      throw new MeshValidationError(this, "'splitLevel' SUBSET is not available with Argo Rollouts on RoutingApi.GATEWAY_API: Gateway API has no " +
+        "subsets, and the plugin shifts weight between the stable and canary Services; remove 'splitLevel'");
     }
 
     this.versions = resolveWorkloads(this, {
@@ -352,6 +369,7 @@ export class CanaryRelease extends Construct {
     this.fault = props.fault;
     this.retries = props.retries ? { ...props.retries, retryOn: props.retries.retryOn ? [...props.retries.retryOn] : undefined } : undefined;
     this.timeout = props.timeout ? istioDuration(props.timeout) : undefined;
+    if (this.api === RoutingApi.GATEWAY_API && this.norm.kind !== 'static') this.checkControllerOnGatewayApi(props, config.kind === 'blueGreen');
     this.reporter = this.norm.kind === 'static' ? undefined : this.norm.analysis.reporter;
     this.canaryWeight = this.norm.kind === 'static' ? this.norm.canaryWeight : 0;
     this.stableWeight = 100 - this.canaryWeight;
@@ -368,7 +386,7 @@ export class CanaryRelease extends Construct {
     if (flagger) {
       this.renderFlagger(targetPort, props.trafficPolicy);
     } else {
-      this.renderIstio(props.trafficPolicy, this.routingApi(props.api));
+      this.renderIstio(props.trafficPolicy, this.api);
       if (this.norm.kind === 'argo') this.renderArgo();
     }
 
@@ -419,6 +437,7 @@ export class CanaryRelease extends Construct {
       throw new MeshValidationError(this, `'${prop}' needs Flagger's 'iterations': Flagger routes matching requests to the canary only ` +
         'in its A/B mode; set iterations in ReleaseStrategy.flagger(), or remove the match');
     }
+    this.checkMatchForController(prop, rendered);
     const key = JSON.stringify(rendered);
     if (this.matches.some((m) => JSON.stringify(m.rendered) === key)) {
       throw new MeshValidationError(this, `'${prop}' repeats an earlier match (${match._description}); remove one of them`);
@@ -457,6 +476,8 @@ export class CanaryRelease extends Construct {
       namespace: this.namespace,
       splitLevel: this.splitLevel,
       virtualServices: [...this.virtualServiceNames],
+      httpRoutes: this.norm.kind === 'argo' && this.api === RoutingApi.GATEWAY_API ? [this.serviceName] : [],
+      managedRoutes: this.headerRoutes().map((r) => r.name),
       destinationRules: [...this.destinationRuleNames],
       apexService: this.serviceName,
       hostServices: this.hostServices ? [this.hostServices.stable, this.hostServices.canary] : [],
@@ -544,7 +565,10 @@ export class CanaryRelease extends Construct {
   private routeDefs(): RouteDef[] {
     const common = behaviourOf(undefined, undefined, this.retries);
     const timeout = this.timeout;
-    const matchRoutes: RouteDef[] = this.matches.map((m, i) => ({
+    // Argo Rollouts' Gateway API plugin rewrites the weights of every rule naming the canary
+    // Service: canary matches are its header routes (set by the Rollout), not rules of ours.
+    const matches = this.norm.kind === 'argo' && this.api === RoutingApi.GATEWAY_API ? [] : this.matches;
+    const matchRoutes: RouteDef[] = matches.map((m, i) => ({
       name: `canary-match-${i + 1}`,
       matches: [m.rendered],
       backends: [{ version: this.canaryVersionName }],
@@ -565,14 +589,93 @@ export class CanaryRelease extends Construct {
     }];
   }
 
-  /** The API the release renders its routes with: Istio's, or the Gateway API for static weights. */
+  /** The API the release renders its routes with. */
   private routingApi(api: RoutingApi | undefined): RoutingApi {
     validateEnum(this, 'api', api, 'RoutingApi', { ISTIO: RoutingApi.ISTIO, GATEWAY_API: RoutingApi.GATEWAY_API });
-    if (api === RoutingApi.GATEWAY_API && this.norm.kind !== 'static') {
-      throw new MeshValidationError(this, '\'api\' RoutingApi.GATEWAY_API needs static weights (ReleaseStrategy.staticWeight or weights): ' +
-        `${this.norm.kind === 'argo' ? 'Argo Rollouts' : 'Flagger'} steers the VirtualService of Istio's API here; use RoutingApi.ISTIO`);
+    if (api === RoutingApi.GATEWAY_API && this.gatewayBinding) {
+      // Routes through an IngressGateway rendered with the Gateway API are not available to releases yet.
+      throw new MeshValidationError(this, "'gateway' cannot be combined with 'api' RoutingApi.GATEWAY_API yet: the release's gateway routes are " +
+        "Istio VirtualServices; bind the gateway with RoutingApi.ISTIO, or drop 'gateway' and route the host to the Service from the gateway");
     }
     return api ?? RoutingApi.ISTIO;
+  }
+
+  /**
+   * What Argo Rollouts' Gateway API plugin and Flagger's `gatewayapi:v1` provider cannot do, refused
+   * at construction with the fix.
+   */
+  private checkControllerOnGatewayApi(props: CanaryReleaseProps, blueGreen: boolean): void {
+    const onGatewayApi = 'on RoutingApi.GATEWAY_API';
+    if (this.norm.kind === 'argo') {
+      if (blueGreen && this.mirrorPercent) {
+        throw new MeshValidationError(this, `ReleaseStrategy.blueGreen() mirrors ${this.mirrorPercent}% of the requests to the new version, which Argo ` +
+          `Rollouts does ${onGatewayApi} (setMirrorRoute needs its Istio traffic router); set blueGreen({ mirrorPercent: 0 }) and add canary ` +
+          'matches for test users, or use RoutingApi.ISTIO');
+      }
+      if (this.mirrorPercent) {
+        throw new MeshValidationError(this, `'mirrorPercent' is not available with Argo Rollouts ${onGatewayApi}: setMirrorRoute needs its Istio ` +
+          "traffic router; remove 'mirrorPercent', or use RoutingApi.ISTIO");
+      }
+      if (props.fault) {
+        throw new MeshValidationError(this, `'fault' is not available with Argo Rollouts ${onGatewayApi}: Gateway API has no fault injection; ` +
+          "remove 'fault', or use RoutingApi.ISTIO");
+      }
+      return;
+    }
+    if (props.trafficPolicy) {
+      throw new MeshValidationError(this, `'trafficPolicy' is not available with Flagger ${onGatewayApi}: its gatewayapi:v1 provider writes no ` +
+        "DestinationRule and ignores the Canary's trafficPolicy; remove it (mTLS stays on: Istio's auto mTLS), or use RoutingApi.ISTIO");
+    }
+    if (props.retries) {
+      throw new MeshValidationError(this, `'retries' is not available with Flagger ${onGatewayApi}: its HTTPRoute has no retries (Gateway API ` +
+        "standard channel); remove 'retries', or use RoutingApi.ISTIO");
+    }
+    if (this.mirrorPercent !== undefined && this.mirrorPercent < 100) {
+      throw new MeshValidationError(this, `'mirrorPercent' ${this.mirrorPercent} is not available with Flagger ${onGatewayApi}: its HTTPRoute ` +
+        'mirrors every request (no mirrorWeight); set 100, or use RoutingApi.ISTIO');
+    }
+    if (this.timeout !== undefined && gatewayDuration(this.timeout) === undefined) {
+      throw new MeshValidationError(this, `'timeout' ${this.timeout} cannot be written as a Gateway API duration (whole milliseconds, at most ` +
+        '99999 per unit); round it, e.g. Duration.seconds(2)');
+    }
+  }
+
+  /**
+   * Refuses canary match conditions the controller would drop: Flagger's `analysis.match` holds
+   * headers, query parameters and source labels (no source labels with the Gateway API); Argo
+   * Rollouts' Gateway API plugin routes by headers only.
+   */
+  private checkMatchForController(prop: string, m: RenderedMatch): void {
+    const fields: Array<[string, unknown]> = [['the path', m.uri], ['the method', m.method], ['query parameters', m.queryParams],
+      ['source labels', m.sourceLabels], ['the source namespace', m.sourceNamespace]];
+    const gatewayApi = this.api === RoutingApi.GATEWAY_API;
+    if (this.norm.kind === 'flagger') {
+      const refused = fields.filter(([what, v]) => v !== undefined && (what !== 'query parameters') && (what !== 'source labels' || gatewayApi));
+      if (refused.length) {
+        throw new MeshValidationError(this, `'${prop}' matches on ${refused.map(([what]) => what).join(' and ')}, which Flagger's analysis.match ` +
+          `${gatewayApi ? 'on the Gateway API ' : ''}cannot hold (${gatewayApi ? 'headers and query parameters' : 'headers, query parameters and source labels'} ` +
+          `only); match on a header instead, e.g. RequestMatch.headerExact('x-canary', 'insider')${gatewayApi ? ', or use RoutingApi.ISTIO' : ''}`);
+      }
+    }
+    if (this.norm.kind === 'argo' && gatewayApi) {
+      const refused = fields.filter(([, v]) => v !== undefined);
+      if (refused.length) {
+        throw new MeshValidationError(this, `'${prop}' matches on ${refused.map(([what]) => what).join(' and ')}, which Argo Rollouts' Gateway API ` +
+          'plugin cannot send to the canary: its header routes (setHeaderRoute) match request headers only; match on a header, e.g. ' +
+          "RequestMatch.headerExact('x-canary', 'insider'), or use RoutingApi.ISTIO");
+      }
+      if (this.timeout !== undefined) {
+        throw new MeshValidationError(this, `'${prop}' and 'timeout' cannot be combined with Argo Rollouts on RoutingApi.GATEWAY_API: the plugin's ` +
+          "header routes copy the matches of the weighted rule but not its timeout, so the canary's test users would have none; drop one of them, " +
+          'or use RoutingApi.ISTIO');
+      }
+    }
+  }
+
+  /** The canary matches as Argo Rollouts header routes (Gateway API plugin only). */
+  private headerRoutes() {
+    if (this.norm.kind !== 'argo' || this.api !== RoutingApi.GATEWAY_API) return [];
+    return this.matches.map((m, i) => headerRoute(`canary-match-${i + 1}`, m.rendered));
   }
 
   private renderIstio(policy: TrafficPolicy | undefined, api: RoutingApi = RoutingApi.ISTIO): void {
@@ -652,8 +755,13 @@ export class CanaryRelease extends Construct {
 
   private renderArgo(): void {
     if (this.norm.kind !== 'argo') return;
+    const norm = this.norm;
     const canary = this.versions.canary;
     const templateName = `${this.serviceName}-analysis`;
+    const gatewayApi = this.api === RoutingApi.GATEWAY_API;
+    // The HTTPRoute of the service's table is named after the Service, whichever construct renders it.
+    const httpRoute = this.serviceName;
+    if (gatewayApi) this.grantPluginAccess(httpRoute);
     new ApiObject(this, 'AnalysisTemplate', {
       ...ANALYSIS_TEMPLATE_GVK,
       metadata: { name: templateName, namespace: this.namespace, labels: this.labels },
@@ -662,33 +770,84 @@ export class CanaryRelease extends Construct {
     new ApiObject(this, 'Rollout', {
       ...ROLLOUT_GVK,
       metadata: { name: this.serviceName, namespace: this.namespace, labels: { ...this.labels, app: this.serviceName } },
-      spec: rolloutSpec({
-        deploymentName: canary.deploymentName!,
-        selectorLabels: canary.selectorLabels,
-        replicas: canary.replicas ?? 2,
-        scaleDown: this.norm.scaleDown,
-        steps: this.norm.steps,
-        blueGreen: this.norm.blueGreen,
-        mirrorPercent: this.mirrorPercent,
-        virtualServices: [...this.virtualServiceNames],
-        destinationRule: this.hostServices ? undefined : this.destinationRuleNames[0],
-        stableService: this.hostServices?.stable,
-        canaryService: this.hostServices?.canary,
-        analysisTemplate: templateName,
-        analysisArgs: {
-          'namespace': this.namespace,
-          'service': this.hostServices?.canary ?? this.serviceName,
-          'canary-version': canary.version!,
+      // Lazy: canary matches (header routes on the Gateway API) may be added after construction.
+      spec: Lazy.any({
+        produce: () => rolloutSpec({
+          deploymentName: canary.deploymentName!,
+          selectorLabels: canary.selectorLabels,
+          replicas: canary.replicas ?? 2,
+          scaleDown: norm.scaleDown,
+          steps: norm.steps,
+          blueGreen: norm.blueGreen,
+          mirrorPercent: this.mirrorPercent,
+          virtualServices: [...this.virtualServiceNames],
+          gatewayApi: gatewayApi ? { httpRoute, namespace: this.namespace, headerRoutes: this.headerRoutes() } : undefined,
+          destinationRule: this.hostServices ? undefined : this.destinationRuleNames[0],
+          stableService: this.hostServices?.stable,
+          canaryService: this.hostServices?.canary,
+          analysisTemplate: templateName,
+          analysisArgs: {
+            'namespace': this.namespace,
+            'service': this.hostServices?.canary ?? this.serviceName,
+            'canary-version': canary.version!,
+          },
+        }),
+      }),
+    });
+    if (gatewayApi) {
+      this.node.addValidation({ validate: oncePerSynth(this, () => this.routesThePluginWouldChange()) });
+    }
+  }
+
+  /**
+   * Lets the Argo Rollouts controller (whose process runs the Gateway API plugin) read and change
+   * the release's HTTPRoute, and nothing else: a Role on that one object in the release's namespace.
+   */
+  private grantPluginAccess(httpRoute: string): void {
+    const name = `${this.serviceName}-argo-rollouts-gateway-api`;
+    const meta = { name, namespace: this.namespace, labels: this.labels };
+    new ApiObject(this, 'PluginRole', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta,
+      // The plugin reads the route and writes its weights, header rules and state annotations back (update or patch).
+      rules: [{ apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], resourceNames: [httpRoute], verbs: ['get', 'patch', 'update'] }],
+    });
+    new ApiObject(this, 'PluginRoleBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { ...meta, labels: { ...meta.labels } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: Lazy.any({
+        produce: () => {
+          const controller = ArgoRolloutsGatewayApiPlugin._controllerOf(this);
+          return [{ kind: 'ServiceAccount', name: controller.serviceAccountName, namespace: controller.namespace }];
         },
       }),
     });
   }
 
+  /**
+   * Rules of other constructs that send requests to the stable or canary Service: the plugin
+   * rewrites the weights of every rule naming them, which would change where those requests go.
+   */
+  private routesThePluginWouldChange(): string[] {
+    const table = this.table;
+    if (!table || !this.hostServices) return [];
+    const mine = [this.stableVersionName, this.canaryVersionName];
+    return table.orderedRoutesSafe().filter((r) => r.owner !== this && [...r.backends.map((b) => b.version), r.behaviour.mirror?.version]
+      .some((v) => v !== undefined && mine.includes(v))).map((r) => `route "${r.name}" of ${r.owner.node.path} sends requests to the ` +
+      `${this.hostServices!.stable} or ${this.hostServices!.canary} Service, whose weights Argo Rollouts' Gateway API plugin rewrites in every ` +
+      'rule of the HTTPRoute during a release; route those requests to another version, or release with RoutingApi.ISTIO');
+  }
+
   private renderFlagger(targetPort: number, policy: TrafficPolicy | undefined): void {
     if (this.norm.kind !== 'flagger') return;
     const norm = this.norm;
-    RoutingRegistry.of(this).serviceTable(this, { name: this.serviceName, namespace: this.namespace, port: this.port }).table
-      .claimForController(this, 'Flagger (its Canary generates the VirtualService and DestinationRules)');
+    const gatewayApi = this.api === RoutingApi.GATEWAY_API;
+    const table = RoutingRegistry.of(this).serviceTable(this, { name: this.serviceName, namespace: this.namespace, port: this.port }).table;
+    table.setApi(this.api, this);
+    table.claimForController(this, gatewayApi ? 'Flagger (its Canary generates the HTTPRoute)' : 'Flagger (its Canary generates the VirtualService and DestinationRules)');
     const templates = metricTemplateSpecs(norm.analysis);
     const successRateTemplate = `${this.serviceName}-success-rate`;
     const latencyTemplate = `${this.serviceName}-latency-p99`;
@@ -698,12 +857,13 @@ export class CanaryRelease extends Construct {
     new ApiObject(this, 'LatencyMetric', {
       ...METRIC_TEMPLATE_GVK, metadata: { name: latencyTemplate, namespace: this.namespace, labels: this.labels }, spec: templates.latency,
     });
-    const trafficPolicy = toJson_DestinationRuleSpecTrafficPolicy(renderTrafficPolicy(policy));
+    const trafficPolicy = gatewayApi ? undefined : toJson_DestinationRuleSpecTrafficPolicy(renderTrafficPolicy(policy));
     new ApiObject(this, 'Resource', {
       ...CANARY_GVK,
       metadata: { name: this.serviceName, namespace: this.namespace, labels: this.labels },
       spec: Lazy.any({
         produce: () => canarySpec({
+          gatewayApi,
           namespace: this.namespace,
           deploymentName: this.versions.canary.deploymentName!,
           serviceName: this.serviceName,
@@ -713,7 +873,7 @@ export class CanaryRelease extends Construct {
           hosts: this.gatewayBinding ? [...this.gatewayBinding.hosts] : [],
           trafficPolicy,
           retries: this.retries,
-          timeout: this.timeout,
+          timeout: gatewayApi && this.timeout ? gatewayDuration(this.timeout) : this.timeout,
           strategy: norm,
           matches: this.matches.map((m) => m.rendered),
           mirrorPercent: this.mirrorPercent,

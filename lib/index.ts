@@ -32,6 +32,7 @@ export * from './http-route';
 export * from './ingress-gateway';
 export * from './rate-limit';
 export * from './argo-cd';
+export * from './argo-rollouts-gateway-api-plugin';
 export * from './canary-release';
 export * from './fault-injection';
 export * from './release-plan';

@@ -42,13 +42,18 @@ const ROLLOUT: Schema = strict({
       canary: strict({
         canaryService: str,
         stableService: str,
-        trafficRouting: strict({
-          managedRoutes: { type: 'array', items: strict({ name: str }, ['name']) },
-          istio: strict({
-            virtualServices: { type: 'array', minItems: 1, items: strict({ name: str, routes: { type: 'array', items: str } }, ['name']) },
-            destinationRule: strict({ name: str, canarySubsetName: str, stableSubsetName: str }, ['name', 'canarySubsetName', 'stableSubsetName']),
-          }, ['virtualServices']),
-        }, ['istio']),
+        trafficRouting: {
+          ...strict({
+            managedRoutes: { type: 'array', items: strict({ name: str }, ['name']) },
+            istio: strict({
+              virtualServices: { type: 'array', minItems: 1, items: strict({ name: str, routes: { type: 'array', items: str } }, ['name']) },
+              destinationRule: strict({ name: str, canarySubsetName: str, stableSubsetName: str }, ['name', 'canarySubsetName', 'stableSubsetName']),
+            }, ['virtualServices']),
+            // The Gateway API plugin (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi): the HTTPRoute it steps.
+            plugins: strict({ 'argoproj-labs/gatewayAPI': strict({ httpRoute: str, namespace: str }, ['httpRoute', 'namespace']) }, ['argoproj-labs/gatewayAPI']),
+          }),
+          oneOf: [{ required: ['istio'] }, { required: ['plugins'] }],
+        },
         analysis: strict({
           templates: { type: 'array', minItems: 1, items: strict({ templateName: str, clusterScope: { type: 'boolean' } }, ['templateName']) },
           startingStep: { type: 'integer', minimum: 0 },
@@ -66,6 +71,13 @@ const ROLLOUT: Schema = strict({
               setWeight: { type: 'integer', minimum: 0, maximum: 100 },
               pause: strict({ duration }),
               setCanaryScale: strict({ weight: { type: 'integer', minimum: 0, maximum: 100 }, replicas: int, matchTrafficWeight: { type: 'boolean' } }),
+              setHeaderRoute: strict({
+                name: str,
+                match: {
+                  type: 'array',
+                  items: strict({ headerName: str, headerValue: { ...stringMatch, minProperties: 1, maxProperties: 1 } }, ['headerName', 'headerValue']),
+                },
+              }, ['name']),
               setMirrorRoute: strict({
                 name: str,
                 percentage: { type: 'integer', minimum: 0, maximum: 100 },
@@ -104,6 +116,7 @@ const ANALYSIS_TEMPLATE: Schema = strict({
 
 const analysisMatch = strict({
   headers: { type: 'object', additionalProperties: stringMatch },
+  queryParams: { type: 'object', additionalProperties: stringMatch },
   sourceLabels: labels,
 });
 
@@ -112,7 +125,7 @@ const CANARY: Schema = strict({
   kind: { const: 'Canary' },
   metadata,
   spec: strict({
-    provider: { const: 'istio' },
+    provider: { enum: ['istio', 'gatewayapi:v1'] },
     targetRef: strict({ apiVersion: { const: 'apps/v1' }, kind: { enum: ['Deployment', 'DaemonSet'] }, name: str }, ['apiVersion', 'kind', 'name']),
     progressDeadlineSeconds: { type: 'integer', minimum: 1 },
     service: strict({
@@ -121,6 +134,12 @@ const CANARY: Schema = strict({
       targetPort: { type: 'integer', minimum: 1, maximum: 65535 },
       portName: str,
       gateways: { type: 'array', items: str },
+      // gatewayapi:v1: the HTTPRoute's parents; a Service for mesh traffic (GAMMA).
+      gatewayRefs: {
+        type: 'array',
+        minItems: 1,
+        items: strict({ group: { type: 'string' }, kind: str, name: str, namespace: str, port: { type: 'integer', minimum: 1, maximum: 65535 } }, ['name']),
+      },
       hosts: { type: 'array', items: str },
       trafficPolicy: { type: 'object' },
       retries: strict({ attempts: int, perTryTimeout: str, retryOn: str }),

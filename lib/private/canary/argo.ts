@@ -4,12 +4,45 @@ import { CANARY_SUBSET, PRIMARY_ROUTE, STABLE_SUBSET } from './istio';
 import { argoCanarySelector, latencyP99Query, successRateQuery } from './metrics';
 import { Analysis, BlueGreen, Step } from './strategy';
 import { RolloutScaleDown } from '../../release-strategy';
+import { RenderedMatch, RenderedStringMatch } from '../routing/match-algebra';
+import { escapeRegex } from '../routing/regex';
 
 export const ROLLOUT_GVK = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' };
 export const ANALYSIS_TEMPLATE_GVK = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate' };
 
 /** Name of the managed route Argo Rollouts creates to mirror requests during a blue/green analysis. */
 export const MIRROR_ROUTE = 'mirror-to-canary';
+
+/** The traffic-router plugin for the Kubernetes Gateway API, as Argo Rollouts' `trafficRouterPlugins` names it. */
+export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
+
+/**
+ * An Argo Rollouts header route (`setHeaderRoute`): the requests whose headers all match go to the
+ * canary Service. The Gateway API plugin adds it to the HTTPRoute as a rule of its own.
+ */
+export interface HeaderRoute {
+  readonly name: string;
+  readonly match: Array<{ readonly headerName: string; readonly headerValue: RenderedStringMatch }>;
+}
+
+/** Routing through the Gateway API plugin: the HTTPRoute it changes, and the header routes it adds. */
+export interface GatewayApiRouting {
+  readonly httpRoute: string;
+  readonly namespace: string;
+  readonly headerRoutes: HeaderRoute[];
+}
+
+/**
+ * A canary match as a header route. A header prefix becomes a regex with the prefix escaped: the
+ * plugin would write `<prefix>.*` unescaped, widening a prefix such as `v1.2`.
+ */
+export function headerRoute(name: string, m: RenderedMatch): HeaderRoute {
+  const match = Object.entries(m.headers ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([headerName, v]) => ({
+    headerName,
+    headerValue: v.prefix !== undefined ? { regex: `${escapeRegex(v.prefix)}.*` } : { ...v },
+  }));
+  return { name, match };
+}
 
 /** Inputs of the Rollout spec. */
 export interface RolloutInputs {
@@ -22,6 +55,8 @@ export interface RolloutInputs {
   /** Mirror percentage for weighted steps (release-level `mirrorPercent`). */
   readonly mirrorPercent?: number;
   readonly virtualServices: string[];
+  /** Gateway API instead of Istio's VirtualServices (host-level split only). */
+  readonly gatewayApi?: GatewayApiRouting;
   /** Subset-level split: the DestinationRule name. */
   readonly destinationRule?: string;
   /** Host-level split: the two Services. */
@@ -31,9 +66,17 @@ export interface RolloutInputs {
   readonly analysisArgs: { [name: string]: string };
 }
 
-/** The Rollout spec: `workloadRef` to the canary Deployment and Istio traffic routing. */
+/**
+ * The Rollout spec: `workloadRef` to the canary Deployment, and traffic routing through Istio's
+ * VirtualServices or through the Gateway API plugin.
+ *
+ * With the plugin, canary matches are header routes set right after the canary has pods (the
+ * first `setWeight`, or `setCanaryScale` of a blue/green release): Argo Rollouts removes managed
+ * routes while the canary has no available pod, and removes them all when the release ends.
+ */
 export function rolloutSpec(i: RolloutInputs): Record<string, unknown> {
   const mirror = i.blueGreen ? i.blueGreen.mirrorPercent : (i.mirrorPercent ?? 0);
+  const headerRoutes = (i.gatewayApi?.headerRoutes ?? []).map((r) => ({ setHeaderRoute: { name: r.name, match: r.match.map((m) => ({ ...m })) } }));
   const steps: Array<Record<string, unknown>> = [];
   if (mirror > 0) {
     steps.push({ setMirrorRoute: { name: MIRROR_ROUTE, percentage: Math.round(mirror), match: [{ path: { prefix: '/' } }] } });
@@ -41,20 +84,29 @@ export function rolloutSpec(i: RolloutInputs): Record<string, unknown> {
   if (i.blueGreen) {
     // Full-size new version, no user traffic but the mirrored requests; then all at once.
     steps.push({ setCanaryScale: { weight: 100 } });
+    steps.push(...headerRoutes);
     steps.push({ pause: { duration: controllerDuration(Duration.seconds(i.blueGreen.analysisSeconds)) } });
     if (mirror > 0) steps.push({ setMirrorRoute: { name: MIRROR_ROUTE } });
     steps.push({ setWeight: 100 });
   } else {
-    for (const s of i.steps) {
+    i.steps.forEach((s, k) => {
       steps.push({ setWeight: s.weight });
+      if (k === 0) steps.push(...headerRoutes);
       steps.push({ pause: s.pauseSeconds === undefined ? {} : { duration: controllerDuration(Duration.seconds(s.pauseSeconds)) } });
-    }
+    });
   }
-  const istio: Record<string, unknown> = {
-    virtualServices: i.virtualServices.map((name) => ({ name, routes: [PRIMARY_ROUTE] })),
-  };
-  if (i.destinationRule) {
-    istio.destinationRule = { name: i.destinationRule, canarySubsetName: CANARY_SUBSET, stableSubsetName: STABLE_SUBSET };
+  const managedRoutes = [...(mirror > 0 ? [MIRROR_ROUTE] : []), ...(i.gatewayApi?.headerRoutes ?? []).map((r) => r.name)].map((name) => ({ name }));
+  let router: Record<string, unknown>;
+  if (i.gatewayApi) {
+    router = { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: i.gatewayApi.httpRoute, namespace: i.gatewayApi.namespace } } };
+  } else {
+    const istio: Record<string, unknown> = {
+      virtualServices: i.virtualServices.map((name) => ({ name, routes: [PRIMARY_ROUTE] })),
+    };
+    if (i.destinationRule) {
+      istio.destinationRule = { name: i.destinationRule, canarySubsetName: CANARY_SUBSET, stableSubsetName: STABLE_SUBSET };
+    }
+    router = { istio };
   }
   // Background analysis from the first pause on: the canary has traffic (weighted, mirrored) by then.
   const startingStep = steps.findIndex((s) => s.pause !== undefined);
@@ -67,8 +119,8 @@ export function rolloutSpec(i: RolloutInputs): Record<string, unknown> {
         canaryService: i.canaryService,
         stableService: i.stableService,
         trafficRouting: {
-          managedRoutes: mirror > 0 ? [{ name: MIRROR_ROUTE }] : undefined,
-          istio,
+          managedRoutes: managedRoutes.length ? managedRoutes : undefined,
+          ...router,
         },
         analysis: {
           templates: [{ templateName: i.analysisTemplate }],

@@ -7,6 +7,10 @@ export interface GitOpsInputs {
   readonly namespace: string;
   readonly splitLevel: string;
   readonly virtualServices: string[];
+  /** HTTPRoutes whose weights the Gateway API plugin of Argo Rollouts steps. */
+  readonly httpRoutes?: string[];
+  /** Names of the header routes the plugin adds to those HTTPRoutes during a release. */
+  readonly managedRoutes?: string[];
   readonly destinationRules: string[];
   readonly apexService: string;
   readonly hostServices: string[];
@@ -16,7 +20,8 @@ export interface GitOpsInputs {
 
 /**
  * The fields each controller changes in the cluster:
- * - Argo Rollouts: VirtualService route weights; with subsets, the `rollouts-pod-template-hash`
+ * - Argo Rollouts: VirtualService route weights (HTTPRoute backend weights, and the header rules
+ *   its Gateway API plugin adds, named after the managed routes); with subsets, the `rollouts-pod-template-hash`
  *   it adds to the subsets' labels; with hosts, the same label in the two Services' selectors;
  *   the replicas of the Deployment it takes the template from (unless `scaleDown: never`).
  * - Flagger: the selector of the apex Service (it points it at the `-primary` pods) and the
@@ -29,6 +34,16 @@ export function ignoreDifferencesFor(i: GitOpsInputs): ArgoCdIgnoreDifference[] 
   if (i.controller === DeliveryController.ARGO_ROLLOUTS) {
     for (const name of i.virtualServices) {
       out.push({ group: 'networking.istio.io', kind: 'VirtualService', name, namespace: ns, jqPathExpressions: ['.spec.http[].route[].weight'] });
+    }
+    for (const name of i.httpRoutes ?? []) {
+      const managed = (i.managedRoutes ?? []).map((r) => `.spec.rules[] | select(.name == ${JSON.stringify(r)})`);
+      out.push({
+        group: 'gateway.networking.k8s.io',
+        kind: 'HTTPRoute',
+        name,
+        namespace: ns,
+        jqPathExpressions: ['.spec.rules[].backendRefs[].weight', ...managed],
+      });
     }
     if (i.splitLevel === 'SUBSET') {
       for (const name of i.destinationRules) {
