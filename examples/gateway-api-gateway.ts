@@ -4,7 +4,9 @@
  * channel's CRDs (release v1.5.1, `gatewayApiCrds`), and the store team declares a `Gateway` of class
  * `istio` and an `HTTPRoute` with the Gateway API L1 classes (`gatewayApi`). istiod deploys the
  * gateway's proxy itself from the `kube-gateway` template of our injector ConfigMap: a Deployment,
- * Service and ServiceAccount `store-gateway-istio` in the store namespace.
+ * Service and ServiceAccount `store-gateway-istio` in the store namespace. The synth-time analyzer
+ * checks these hand-written objects too: a route to a missing Service or port, a hostname the
+ * listener does not serve, a namespace it does not admit would fail `cdk8s synth` (GWA codes).
  *
  *   npm run synth -- gateway-api-gateway   # writes dist/examples/gateway-api-gateway/
  */

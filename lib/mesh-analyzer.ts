@@ -16,11 +16,15 @@ export enum AnalyzerLevel {
   INFO = 'Info',
 }
 
-/** A rule the analyzer implements: an `istioctl analyze` message code. */
+/**
+ * A rule the analyzer implements: an `istioctl analyze` message code (`IST...`), or one of this
+ * library's Gateway API reference checks (`GWA...`), which istiod reports only as route or Gateway
+ * status once applied, if at all.
+ */
 export interface AnalyzerRuleInfo {
-  /** Istio message code, e.g. `IST0101`. */
+  /** Message code, e.g. `IST0101` (Istio's) or `GWA0005` (this library's Gateway API checks). */
   readonly code: string;
-  /** Istio message name, e.g. `ReferencedResourceNotFound`. */
+  /** Message name, e.g. `ReferencedResourceNotFound`. */
   readonly name: string;
   /** Severity. */
   readonly level: AnalyzerLevel;
@@ -81,7 +85,7 @@ export class MeshAnalyzer extends Construct {
 
   /**
    * Stops reporting one rule for the whole app.
-   * @param code the message code, e.g. `IST0118`
+   * @param code the message code, e.g. `IST0118` or `GWA0008`
    * @param reason why (kept in the code for reviewers)
    */
   public disableRule(code: string, reason: string): void {
