@@ -46,6 +46,8 @@ export interface BackendRef {
   readonly port?: number;
   /** `rules[0].backendRefs[1]`, `rules[0].filters[0].requestMirror.backendRef` */
   readonly where: string;
+  /** A request mirror: it gets copies, the client's request does not depend on it. */
+  readonly mirror: boolean;
 }
 
 export function parentRefs(route: ManifestObject): ParentRef[] {
@@ -61,19 +63,19 @@ export function parentRefs(route: ManifestObject): ParentRef[] {
   }));
 }
 
-function backend(ref: any, where: string): BackendRef {
-  return { group: ref?.group ?? '', kind: ref?.kind ?? 'Service', name: String(ref?.name ?? ''), namespace: ref?.namespace, port: ref?.port, where };
+function backend(ref: any, where: string, mirror: boolean): BackendRef {
+  return { group: ref?.group ?? '', kind: ref?.kind ?? 'Service', name: String(ref?.name ?? ''), namespace: ref?.namespace, port: ref?.port, where, mirror };
 }
 
 /** Every backend a route sends traffic to: its rules' backendRefs and request mirrors (route- and backend-level filters). */
 export function backendRefs(route: ManifestObject): BackendRef[] {
   const out: BackendRef[] = [];
   const mirrors = (filters: any[] | undefined, where: string) => (filters ?? []).forEach((f: any, k: number) => {
-    if (f?.requestMirror?.backendRef) out.push(backend(f.requestMirror.backendRef, `${where}.filters[${k}].requestMirror.backendRef`));
+    if (f?.requestMirror?.backendRef) out.push(backend(f.requestMirror.backendRef, `${where}.filters[${k}].requestMirror.backendRef`, true));
   });
   (route.json.spec?.rules ?? []).forEach((rule: any, i: number) => {
     (rule?.backendRefs ?? []).forEach((b: any, j: number) => {
-      out.push(backend(b, `rules[${i}].backendRefs[${j}]`));
+      out.push(backend(b, `rules[${i}].backendRefs[${j}]`, false));
       mirrors(b?.filters, `rules[${i}].backendRefs[${j}]`);
     });
     mirrors(rule?.filters, `rules[${i}]`);

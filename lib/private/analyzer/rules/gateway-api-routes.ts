@@ -151,7 +151,7 @@ export const routeBackends: RuleDefinition = {
               code: 'GWA0007',
               object: route,
               message: `${b.where} sends traffic from namespace "${route.namespace}" to Service ${namespace}/${b.name}, and no ReferenceGrant in "${namespace}" ` +
-                `admits ${route.kind}s from "${route.namespace}": the Gateway answers 500 for this backend's share`,
+                `admits ${route.kind}s from "${route.namespace}": ${b.mirror ? 'no copy is mirrored there' : 'the Gateway answers 500 for this backend\'s share'}`,
               fix: `add a ReferenceGrant in namespace "${namespace}" from ${route.kind} in "${route.namespace}" to Service "${b.name}" (group "")`,
             });
           }
@@ -161,7 +161,7 @@ export const routeBackends: RuleDefinition = {
               report({
                 code: 'GWA0005',
                 object: route,
-                message: `${b.where} sends traffic to Service ${namespace}/${b.name}, which the app does not declare: its share of requests gets HTTP 500`,
+                message: `${b.where} sends traffic to Service ${namespace}/${b.name}, which the app does not declare: ${unresolved(b)}`,
                 fix: `declare the Service, or correct the backend's name${b.namespace ? ' and namespace' : ` (without a namespace it is looked up in "${route.namespace}")`}`,
               });
             }
@@ -179,7 +179,7 @@ export const routeBackends: RuleDefinition = {
               report({
                 code: 'GWA0005',
                 object: route,
-                message: `${b.where} sends traffic to host "${b.name}", which no Service or ServiceEntry in the app declares: its share of requests gets HTTP 500`,
+                message: `${b.where} sends traffic to host "${b.name}", which no Service or ServiceEntry in the app declares: ${unresolved(b)}`,
                 fix: 'declare a ServiceEntry for the host, or correct the host',
               });
             }
@@ -191,6 +191,11 @@ export const routeBackends: RuleDefinition = {
     }
   },
 };
+
+/** What happens to the traffic of a backend that does not resolve. */
+function unresolved(b: BackendRef): string {
+  return b.mirror ? 'the mirrored copies go nowhere' : 'its share of requests gets HTTP 500';
+}
 
 function invalid(report: Report, route: ManifestObject, b: BackendRef, what: string, fix: string): void {
   report({ code: 'GWA0006', object: route, message: `${b.where} ${what}`, fix });
