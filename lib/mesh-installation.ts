@@ -149,7 +149,9 @@ export interface ControlPlaneNetworkPolicies {
  */
 export interface MeshInstallationProps {
   /**
-   * Installation profile: which components are installed and their defaults.
+   * Installation profile: which components are installed and their defaults. MeshProfile.AMBIENT
+   * needs no Gateway API CRDs for its L4 mesh (istioctl installs none); its waypoints do (see
+   * `gatewayApiCrds`).
    * @default MeshProfile.DEFAULT
    * @see https://istio.io/latest/docs/setup/additional-setup/config-profiles/
    */
@@ -268,7 +270,8 @@ export interface MeshInstallationProps {
   /**
    * Install the istio-cni node agent instead of giving every pod a privileged `istio-init`
    * container. Injected pods then get an unprivileged `istio-validation` init container.
-   * @default false
+   * MeshProfile.AMBIENT always installs it (in ambient mode): `false` is an error there.
+   * @default false (true with MeshProfile.AMBIENT)
    * @see https://istio.io/latest/docs/setup/additional-setup/cni/
    */
   readonly cni?: boolean;
@@ -308,8 +311,20 @@ export interface MeshInstallationProps {
 /**
  * The Istio control plane, as `istioctl install` applies it for Istio 1.30.3, written by us:
  * CRDs, istiod (Deployment, Service, autoscaling), RBAC, the injection and validation webhooks,
- * the mesh config, the sidecar injector config with our injection templates, and the gateways
- * of the chosen profile. No Helm, no network at synth time.
+ * the mesh config, the sidecar injector config with our injection templates, the gateways of the
+ * chosen profile, and with `cni` or MeshProfile.AMBIENT the node agents (istio-cni, ztunnel). No
+ * Helm, no network at synth time.
+ *
+ * Pod Security: istiod and the profile gateways meet "restricted". The node agents cannot, and
+ * their namespace must admit "privileged" pods; neither is `privileged` nor on the host network
+ * or PID namespace:
+ * - `istio-cni-node` (`cni`, ambient): root; adds NET_ADMIN, NET_RAW, SYS_PTRACE, SYS_ADMIN,
+ *   DAC_OVERRIDE (drops the rest); AppArmor `unconfined`; hostPaths `/opt/cni/bin`,
+ *   `/etc/cni/net.d`, `/proc` (read-only), `/var/run/istio-cni`, `/var/run/netns`, and
+ *   `/var/run/ztunnel` in ambient mode; no seccomp profile.
+ * - `ztunnel` (ambient): root (GID 1337); adds NET_ADMIN, SYS_ADMIN, NET_RAW (drops the rest);
+ *   `allowPrivilegeEscalation: true`; hostPath `/var/run/ztunnel`; no seccomp profile; read-only
+ *   root filesystem.
  *
  * @see https://istio.io/latest/docs/setup/install/istioctl/
  */
