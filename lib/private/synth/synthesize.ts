@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { chartObjects, resolveDependencies, TreeIndex } from './dependencies';
 import { ProgressLine, StderrMode, StderrTarget, withCapturedMessages } from './stderr';
+import { stringifyDocument, stringifyDocuments } from './yaml';
 
 /** How one synthesis reports on stderr. */
 export interface Reporting {
@@ -117,7 +118,7 @@ export function renderApp(app: App, layout: Layout, reporting: Reporting): Outpu
           break;
         case YamlOutputType.FILE_PER_CHART: {
           const name = indexed(i, chart) + ext;
-          files.set(name, Yaml.stringify(...chartJson(chart, objects)));
+          files.set(name, stringifyDocuments(chartJson(chart, objects)));
           written.push({ chart, name, objects, files: [name] });
           break;
         }
@@ -127,7 +128,7 @@ export function renderApp(app: App, layout: Layout, reporting: Reporting): Outpu
           for (const doc of docs) {
             if (doc === undefined) continue;
             const name = resourceFileBase(doc.kind, doc.metadata.name) + ext;
-            files.set(name, Yaml.stringify(doc));
+            files.set(name, stringifyDocument(doc));
             names.push(name);
           }
           written.push({ chart, name: '', objects, files: names });
@@ -141,7 +142,7 @@ export function renderApp(app: App, layout: Layout, reporting: Reporting): Outpu
             const name = resourceFileBase(o.kind, o.metadata.name) + ext;
             // Set after a delete: a later object of the same file name is written last, as in cdk8s.
             files.delete(path.join(folder, name));
-            files.set(path.join(folder, name), Yaml.stringify(o.toJson()));
+            files.set(path.join(folder, name), stringifyDocument(o.toJson()));
             names.push(name);
           }
           written.push({ chart, name: folder, objects, files: names });
@@ -151,7 +152,7 @@ export function renderApp(app: App, layout: Layout, reporting: Reporting): Outpu
           written.push({ chart, name: '', objects, files: [] });
       }
     });
-    if (layout.yamlOutputType === YamlOutputType.FILE_PER_APP && charts.length > 0) files.set(`app${ext}`, Yaml.stringify(...all));
+    if (layout.yamlOutputType === YamlOutputType.FILE_PER_APP && charts.length > 0) files.set(`app${ext}`, stringifyDocuments(all));
     if (layout.recordConstructMetadata) {
       const resources: { [name: string]: { path: string } } = {};
       for (const c of charts) for (const o of c.objects) resources[o.name] = { path: o.node.path };
@@ -177,7 +178,7 @@ export function renderYaml(app: App, reporting: Reporting): string {
     const { charts } = prepare(app, 'resolve-first', reporting, progress);
     const docs: unknown[] = [];
     for (const { chart, objects } of charts) docs.push(...chartJson(chart, objects));
-    return Yaml.stringify(...docs);
+    return stringifyDocuments(docs);
   } finally {
     progress.done();
   }
