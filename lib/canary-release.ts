@@ -207,7 +207,7 @@ export interface CanaryReleaseProps {
    *   (`setHeaderRoute`, headers only); no mirroring;
    * - Flagger: its `gatewayapi:v1` provider writes the HTTPRoute; canary matches on headers and
    *   query parameters; no traffic policy or retries.
-   * Not yet with a `gateway` binding.
+   * Argo Rollouts and Flagger not yet with a `gateway` binding.
    * @default RoutingApi.ISTIO
    */
   readonly api?: RoutingApi;
@@ -592,10 +592,12 @@ export class CanaryRelease extends Construct {
   /** The API the release renders its routes with. */
   private routingApi(api: RoutingApi | undefined): RoutingApi {
     validateEnum(this, 'api', api, 'RoutingApi', { ISTIO: RoutingApi.ISTIO, GATEWAY_API: RoutingApi.GATEWAY_API });
-    if (api === RoutingApi.GATEWAY_API && this.gatewayBinding) {
-      // Routes through an IngressGateway rendered with the Gateway API are not available to releases yet.
-      throw new MeshValidationError(this, "'gateway' cannot be combined with 'api' RoutingApi.GATEWAY_API yet: the release's gateway routes are " +
-        "Istio VirtualServices; bind the gateway with RoutingApi.ISTIO, or drop 'gateway' and route the host to the Service from the gateway");
+    if (api === RoutingApi.GATEWAY_API && this.gatewayBinding && this.norm.kind !== 'static') {
+      // The controllers would have to step (Argo Rollouts) or write (Flagger) the gateway's routes too: not yet.
+      const who = this.norm.kind === 'argo' ? 'Argo Rollouts' : 'Flagger';
+      throw new MeshValidationError(this, `'gateway' cannot be combined with ${who} on RoutingApi.GATEWAY_API yet: the release would steer the ` +
+        "mesh's HTTPRoute but not the gateway's routes; bind the gateway with RoutingApi.ISTIO, or drop 'gateway' and route the host to the " +
+        'Service from the IngressGateway');
     }
     return api ?? RoutingApi.ISTIO;
   }

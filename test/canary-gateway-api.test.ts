@@ -111,11 +111,6 @@ describe('static weights', () => {
     expect(() => f.app.synth()).toThrow(/injects a fault, which Gateway API has no form for; route the service with RoutingApi.ISTIO to inject faults/);
   });
 
-  test('a release bound to a gateway stays on Istio\'s API for now', () => {
-    expect(() => staticRelease(10, { ...GW, gateway: { gateway: 'istio-ingress/public', hosts: ['shop.example.com'] } })).toThrow(
-      "'gateway' cannot be combined with 'api' RoutingApi.GATEWAY_API yet: the release's gateway routes are Istio VirtualServices; bind the " +
-      "gateway with RoutingApi.ISTIO, or drop 'gateway' and route the host to the Service from the gateway");
-  });
 });
 
 describe('Argo Rollouts with its Gateway API plugin', () => {
@@ -416,5 +411,15 @@ describe('Flagger with its gatewayapi:v1 provider', () => {
     expect(() => flaggerRelease(ReleaseStrategy.flagger({ iterations: 5 }), { canaryMatches: [RequestMatch.pathPrefix('/beta')] })).toThrow(
       "'canaryMatches[0]' matches on the path, which Flagger's analysis.match cannot hold (headers, query parameters and source labels only); " +
       "match on a header instead, e.g. RequestMatch.headerExact('x-canary', 'insider')");
+  });
+});
+
+describe('gateway binding', () => {
+  test('a controller release bound to a gateway stays on Istio\'s API for now', () => {
+    const gateway = { gateway: 'istio-ingress/public', hosts: ['shop.example.com'] };
+    expect(() => argoRelease(ReleaseStrategy.steps(STEPS), { ...GW, gateway })).toThrow(
+      "'gateway' cannot be combined with Argo Rollouts on RoutingApi.GATEWAY_API yet: the release would steer the mesh's HTTPRoute but not the " +
+      "gateway's routes; bind the gateway with RoutingApi.ISTIO, or drop 'gateway' and route the host to the Service from the IngressGateway");
+    expect(() => flaggerRelease(ReleaseStrategy.flagger(), { ...GW, gateway })).toThrow(/'gateway' cannot be combined with Flagger on RoutingApi.GATEWAY_API yet/);
   });
 });
