@@ -373,6 +373,18 @@ describe('ReleaseStrategy.flagger', () => {
     expect(ab.release.plan().steps).toEqual([expect.objectContaining({ canaryWeight: 0, waitsForPromotion: false })]);
   });
 
+  test('A/B matches keep query parameters and source labels; a path or method, which the Canary schema has no field for, is refused', () => {
+    const analysis = find(flaggerRelease(ReleaseStrategy.flagger({ iterations: 3 }), {
+      canaryMatches: [RequestMatch.allOf([RequestMatch.queryParamExact('beta', 'on'), RequestMatch.headerPrefix('x-build', 'v1.')]), RequestMatch.sourceLabels({ app: 'qa' })],
+    }).objects(), 'Canary', 'reviews').spec.analysis;
+    expect(analysis.match).toEqual([
+      { headers: { 'x-build': { prefix: 'v1.' } }, queryParams: { beta: { exact: 'on' } } },
+      { sourceLabels: { app: 'qa' } },
+    ]);
+    expect(() => flaggerRelease(ReleaseStrategy.flagger({ iterations: 3 }), { canaryMatches: [RequestMatch.method('POST')] }))
+      .toThrow(/'canaryMatches\[0\]' matches on the method, which Flagger's analysis.match cannot hold \(headers, query parameters and source labels only\)/);
+  });
+
   test('objects pass the documented schemas and the real CRDs; the Service passes istioctl', () => {
     const o = flaggerRelease(ReleaseStrategy.flagger({ iterations: 5 }), {
       canaryMatches: [RequestMatch.sourceLabels({ app: 'qa' })],
