@@ -238,8 +238,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
     markLibraryConstruct(this);
     const existing = (props as WithExisting)[EXISTING];
     this.existing = existing !== undefined;
+    if (!existing) validateEnum(this, 'api', props.api, 'RoutingApi', { ISTIO: RoutingApi.ISTIO, GATEWAY_API: RoutingApi.GATEWAY_API });
     this.api = existing ? RoutingApi.ISTIO : props.api ?? RoutingApi.ISTIO;
-    validateEnum(this, 'api', this.api, 'RoutingApi', { ISTIO: RoutingApi.ISTIO, GATEWAY_API: RoutingApi.GATEWAY_API });
     const gatewayApi = this.api === RoutingApi.GATEWAY_API;
     if (gatewayApi && props.injection === false) {
       throw new MeshValidationError(this, "'injection' false renders the proxy here, but with 'api' RoutingApi.GATEWAY_API istiod deploys it from the " +
