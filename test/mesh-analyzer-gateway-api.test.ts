@@ -52,7 +52,7 @@ describe('the Gateway API cases of the agreement suite', () => {
   const expected: Record<string, string> = {
     'AuthorizationPolicy selecting the pods of a Kubernetes Gateway':
       'IST0166 AuthorizationPolicy edge/allow-partners: selector {"gateway.networking.k8s.io/gateway-name":"public"} selects the pods of Kubernetes Gateway "public", ' +
-      'where Istio ignores a selector: the AuthorizationPolicy has no effect there',
+      'where Istio applies a selector only while istiod\'s ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on (the default): targetRefs is the supported attachment',
     'Gateway API TLSRoute CRD older than Istio 1.30 needs':
       'IST0176 CustomResourceDefinition tlsroutes.gateway.networking.k8s.io: the CRD is Gateway API 1.4.0, Istio 1.30 needs at least 1.5.0: istiod ignores TLSRoute resources',
     'VirtualService bound to the internal Gateway generated from a Kubernetes Gateway':
@@ -260,7 +260,7 @@ describe('gateways', () => {
     })).toEqual([]);
   });
 
-  test('IST0166 also for the pods istiod will deploy for a Gateway of class istio (its infrastructure labels included), not for a manually deployed one', () => {
+  test('IST0166 also for the pods istiod will deploy for a Gateway of class istio or istio-waypoint (infrastructure labels included), not for a manually deployed one', () => {
     const app = (addresses?: unknown[], className = 'istio') => (c: Chart) => {
       namespace(c, 'edge');
       gapi(c, 'Gateway', 'edge', 'public', {
@@ -273,8 +273,12 @@ describe('gateways', () => {
       object(c, 'telemetry.istio.io/v1', 'Telemetry', 'other', 'logs', { selector: { matchLabels: { tier: 'edge' } }, accessLogging: [{ providers: [{ name: 'envoy' }] }] });
     };
     expect(findings(app())).toEqual([
-      'IST0166 RequestAuthentication edge/jwt: selector {"tier":"edge"} selects the pods of Kubernetes Gateway "public", where Istio ignores a selector: ' +
-      'the RequestAuthentication has no effect there',
+      'IST0166 RequestAuthentication edge/jwt: selector {"tier":"edge"} selects the pods of Kubernetes Gateway "public", where Istio applies a selector only ' +
+      'while istiod\'s ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on (the default): targetRefs is the supported attachment',
+    ]);
+    expect(findings(app(undefined, 'istio-waypoint'))).toEqual([
+      'IST0166 RequestAuthentication edge/jwt: selector {"tier":"edge"} selects the pods of Kubernetes Gateway "public", a waypoint, where Istio never applies ' +
+      'a selector: the RequestAuthentication has no effect there',
     ]);
     expect(findings(app([{ type: 'Hostname', value: 'ingress.istio-system.svc.cluster.local' }]))).toEqual([]);
     expect(findings(app(undefined, 'istio-remote'))).toEqual([]);

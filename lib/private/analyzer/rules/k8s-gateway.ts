@@ -42,8 +42,9 @@ function gatewayPods(m: Manifest): Map<string, Array<Record<string, string>>> {
 
 /**
  * IST0166: an AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin that selects the
- * proxy pods of a Kubernetes Gateway with `selector` (and no `targetRef`): Istio does not apply
- * selector-based policy to those pods; `targetRefs` to the Gateway does.
+ * proxy pods of a Kubernetes Gateway with `selector` (and no `targetRef`): a waypoint never takes
+ * selector-based policy, a gateway only while istiod's ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is
+ * on (default true); `targetRefs` to the Gateway is the supported attachment.
  */
 export const ineffectiveSelectors: RuleDefinition = {
   codes: ['IST0166'],
@@ -57,10 +58,13 @@ export const ineffectiveSelectors: RuleDefinition = {
         for (const labels of pods.get(policy.namespace) ?? []) {
           if (!selects(spec.selector?.matchLabels, labels)) continue;
           const gateway = labels[GATEWAY_NAME_LABEL];
+          const waypoint = labels['gateway.networking.k8s.io/gateway-class-name'] === 'istio-waypoint' || labels['gateway.istio.io/managed'] === MANAGED_BY_CLASS['istio-waypoint'];
           report({
             code: 'IST0166',
             object: policy,
-            message: `selector ${JSON.stringify(spec.selector?.matchLabels ?? {})} selects the pods of Kubernetes Gateway "${gateway}", where Istio ignores a selector: the ${kind} has no effect there`,
+            message: `selector ${JSON.stringify(spec.selector?.matchLabels ?? {})} selects the pods of Kubernetes Gateway "${gateway}", ` + (waypoint
+              ? `a waypoint, where Istio never applies a selector: the ${kind} has no effect there`
+              : 'where Istio applies a selector only while istiod\'s ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on (the default): targetRefs is the supported attachment'),
             fix: `replace the selector with targetRefs: [{ group: "${GATEWAY_API}", kind: "Gateway", name: "${gateway}" }]`,
           });
         }
