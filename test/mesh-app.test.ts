@@ -136,6 +136,17 @@ describe.each([
     expect(fs.existsSync(path.join(ours, 'construct-metadata.json'))).toBe(true);
   });
 
+  test('charts with numeric ids (listed first, in numeric order, by cdk8s) and a dependency between them', () => {
+    const { ours, theirs } = both((app) => {
+      for (const id of ['b', '10', '2', 'a']) {
+        const chart = new Chart(app, id);
+        new ApiObject(chart, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${id}` } });
+      }
+      app.node.findChild('10').node.addDependency(app.node.findChild('a'));
+    });
+    expectSameTree(ours, theirs);
+  });
+
   test('examples/gitops-argocd.ts built on plain apps', () => {
     const { ours, theirs } = both(builder('gitops-argocd'));
     expectSameTree(ours, theirs);
@@ -184,6 +195,23 @@ describe('validation', () => {
     failing(ours);
     expect(() => ours.synth()).toThrow((expected as Error).message);
     expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('a dependency cycle fails with cdk8s\' error', () => {
+    const cyclic = (app: App) => {
+      const chart = new Chart(app, 'chart');
+      const a = new ApiObject(chart, 'A', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+      const b = new ApiObject(chart, 'B', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+      a.addDependency(b);
+      b.addDependency(a);
+    };
+    const theirs = new App({ outdir: tmpdir() });
+    cyclic(theirs);
+    expect(() => theirs.synth()).toThrow('Dependency cycle detected: chart/A => chart/B => chart/A');
+    const ours = new MeshApp({ outdir: path.join(tmpdir(), 'out') });
+    cyclic(ours);
+    expect(() => ours.synth()).toThrow('Dependency cycle detected: chart/A => chart/B => chart/A');
+    expect(fs.existsSync(ours.outdir)).toBe(false);
   });
 
   test('validations run once per synth, not once per chart', () => {

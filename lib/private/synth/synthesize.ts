@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { chartObjects, resolveDependencies, TreeIndex } from './dependencies';
+import { chartObjects, chartsInOrder, resolveDependencies, TreeIndex } from './dependencies';
 import { ProgressLine, StderrMode, StderrTarget, withCapturedMessages } from './stderr';
 import { stringifyDocument, stringifyDocuments } from './yaml';
 
@@ -79,7 +79,7 @@ function prepare(app: App, order: 'validate-first' | 'resolve-first', reporting:
     validateAll(all);
   });
   if (order === 'validate-first') resolve();
-  const charts = app.charts.map((chart) => ({ chart, objects: chartObjects(chart, index) }));
+  const charts = chartsInOrder(app, app.node.findAll()).map((chart) => ({ chart, objects: chartObjects(chart, index) }));
   return { charts, hasDependantCharts };
 }
 
