@@ -84,6 +84,9 @@ describe('the Gateway API cases of the agreement suite', () => {
     'Gateway listener certificate in another namespace without a ReferenceGrant':
       'GWA0007 Gateway edge/public: listeners[0] ("https") tls.certificateRefs[0] uses Secret certs/shop-cert, and no ReferenceGrant in "certs" ' +
       'admits Gateways from "edge": the listener is not programmed (ResolvedRefs RefNotPermitted)',
+    'AuthorizationPolicy targeting a Gateway that does not exist':
+      'GWA0009 AuthorizationPolicy edge/allow-partners: targetRefs[0] names Gateway "partners" in namespace "edge", which the app does not declare: ' +
+      'the AuthorizationPolicy applies nowhere',
     'Gateway of a class no controller of the app serves':
       'GWA0008 Gateway edge/public: gatewayClassName "istio-ingress" is neither one of Istio\'s classes (istio, istio-waypoint, istio-remote, istio-east-west, ' +
       'istio-agentgateway) nor a GatewayClass of the app: istiod does not program this Gateway',
@@ -98,7 +101,7 @@ describe('the Gateway API cases of the agreement suite', () => {
 
   test('every Gateway API code has a case, and the GWA codes say how Istio sees them', () => {
     const codes = MeshAnalyzer.rules().map((r) => r.code).filter((code) => code.startsWith('GWA') || ['IST0165', 'IST0166', 'IST0176'].includes(code));
-    expect(codes).toEqual(['GWA0001', 'GWA0002', 'GWA0003', 'GWA0004', 'GWA0005', 'GWA0006', 'GWA0007', 'GWA0008', 'IST0165', 'IST0166', 'IST0176']);
+    expect(codes).toEqual(['GWA0001', 'GWA0002', 'GWA0003', 'GWA0004', 'GWA0005', 'GWA0006', 'GWA0007', 'GWA0008', 'GWA0009', 'IST0165', 'IST0166', 'IST0176']);
     for (const code of codes) expect(ANALYZER_CASES.some((c) => c.code === code)).toBe(true);
     for (const c of ANALYZER_CASES.filter((x) => x.code.startsWith('GWA'))) {
       expect([c.istioReason !== undefined, c.istioIgnores === true, c.istioSkip !== undefined].filter(Boolean)).toHaveLength(1);
@@ -107,7 +110,7 @@ describe('the Gateway API cases of the agreement suite', () => {
 
   test('levels: missing or invalid references fail the synthesis, an unknown class warns', () => {
     const level = (code: string) => MeshAnalyzer.rules().find((r) => r.code === code)!.level;
-    for (const code of ['GWA0001', 'GWA0002', 'GWA0003', 'GWA0004', 'GWA0005', 'GWA0006', 'GWA0007']) expect(level(code)).toBe(AnalyzerLevel.ERROR);
+    for (const code of ['GWA0001', 'GWA0002', 'GWA0003', 'GWA0004', 'GWA0005', 'GWA0006', 'GWA0007', 'GWA0009']) expect(level(code)).toBe(AnalyzerLevel.ERROR);
     for (const code of ['GWA0008', 'IST0165', 'IST0166', 'IST0176']) expect(level(code)).toBe(AnalyzerLevel.WARNING);
   });
 
@@ -320,6 +323,28 @@ describe('gateways', () => {
     };
     expect(findings(app(true))).toEqual([]);
     expect(findings(app(false)).map((f) => f.split(':')[0])).toEqual(['IST0118 Service edge/public-istio', 'IST0116 Deployment edge/waypoint']);
+  });
+
+  test('policy targets: a Service or ServiceEntry of the policy\'s namespace, GatewayClass istio-waypoint only from the root namespace', () => {
+    const targeted = (ns: string, targetRefs: unknown[]) => (c: Chart) => {
+      shop(c); namespace(c, 'istio-system');
+      object(c, 'networking.istio.io/v1', 'ServiceEntry', 'shop', 'payments', {
+        hosts: ['api.payments.example'], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+      });
+      object(c, 'security.istio.io/v1', 'AuthorizationPolicy', ns, 'waypoint-policy', { targetRefs, action: 'DENY', rules: [{ to: [{ operation: { methods: ['DELETE'] } }] }] });
+    };
+    const waypointClass = { group: 'gateway.networking.k8s.io', kind: 'GatewayClass', name: 'istio-waypoint' };
+    expect(findings(targeted('shop', [{ group: '', kind: 'Service', name: 'reviews' }, { group: 'networking.istio.io', kind: 'ServiceEntry', name: 'payments' }]))).toEqual([]);
+    expect(findings(targeted('istio-system', [waypointClass]))).toEqual([]);
+    expect(findings(targeted('shop', [{ group: '', kind: 'Service', name: 'ratings' }, waypointClass]))).toEqual([
+      'GWA0009 AuthorizationPolicy shop/waypoint-policy: targetRefs[0] names Service "ratings" in namespace "shop", which the app does not declare: ' +
+      'the AuthorizationPolicy applies nowhere',
+      'GWA0009 AuthorizationPolicy shop/waypoint-policy: targetRefs[1] names GatewayClass "istio-waypoint" from namespace "shop": Istio attaches a policy to ' +
+      'a GatewayClass only for class istio-waypoint and from the root namespace "istio-system", so the AuthorizationPolicy applies nowhere',
+    ]);
+    expect(findings((c) => {
+      object(c, 'security.istio.io/v1', 'AuthorizationPolicy', 'payments', 'p', { targetRefs: [{ group: '', kind: 'Service', name: 'ledger' }] });
+    })).toEqual([]);
   });
 
   test('a VirtualService bound to a Kubernetes Gateway by name is told to use an HTTPRoute', () => {

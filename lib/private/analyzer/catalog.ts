@@ -66,4 +66,5 @@ export const MESSAGES: Record<string, { readonly name: string; readonly level: L
   GWA0006: { name: 'RouteBackendInvalid', level: 'Error' },
   GWA0007: { name: 'ReferenceNotPermitted', level: 'Error' },
   GWA0008: { name: 'UnknownGatewayClass', level: 'Warning' },
+  GWA0009: { name: 'PolicyTargetNotFound', level: 'Error' },
 };

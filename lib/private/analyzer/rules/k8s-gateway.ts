@@ -4,7 +4,7 @@ import { GATEWAY_API, GATEWAY_API_MINIMUM_CRD_VERSIONS, Manifest, selects } from
 
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
-/** The policy kinds whose `selector` Istio ignores on Kubernetes Gateway pods. */
+/** The policy kinds that select workloads by `selector` or attach by `targetRef`/`targetRefs`. */
 const POLICY_KINDS: Array<[string, string]> = [
   ['security.istio.io', 'AuthorizationPolicy'],
   ['security.istio.io', 'RequestAuthentication'],
@@ -104,6 +104,56 @@ export const gatewayApiCrdVersions: RuleDefinition = {
         message: `the CRD is Gateway API ${installed.text}, Istio 1.30 needs at least ${minimum}: istiod ignores ${crd.json.spec?.names?.kind ?? crd.name} resources`,
         fix: 'install the Gateway API CRDs Istio 1.30 builds against (MeshInstallation gatewayApiCrds: GatewayApiCrds.STANDARD, v1.5.1)',
       });
+    }
+  },
+};
+
+/**
+ * GWA0009: a policy's `targetRef`/`targetRefs` must name something it can attach to: a Kubernetes
+ * Gateway, Service or ServiceEntry of its own namespace that the app declares (judged where the app
+ * owns the namespace), or GatewayClass `istio-waypoint` from the mesh's root namespace. Istio
+ * attaches nothing otherwise, so the policy silently does not apply.
+ */
+export const policyTargets: RuleDefinition = {
+  codes: ['GWA0009'],
+  run({ manifest }: RuleInput, report: Report) {
+    const known = new Set([
+      ...manifest.ofKind(GATEWAY_API, 'Gateway').map((o) => `${GATEWAY_API}/Gateway/${o.namespace}/${o.name}`),
+      ...manifest.ofKind('', 'Service').map((o) => `/Service/${o.namespace}/${o.name}`),
+      ...manifest.networking('ServiceEntry').map((o) => `networking.istio.io/ServiceEntry/${o.namespace}/${o.name}`),
+    ]);
+    const root = manifest.mesh.rootNamespace;
+    for (const [group, kind] of POLICY_KINDS) {
+      for (const policy of manifest.ofKind(group, kind)) {
+        const spec = policy.json.spec ?? {};
+        const refs: Array<[any, string]> = spec.targetRef ? [[spec.targetRef, 'targetRef']] : [];
+        (spec.targetRefs ?? []).forEach((r: any, i: number) => refs.push([r, `targetRefs[${i}]`]));
+        for (const [ref, where] of refs) {
+          const refGroup = ref?.group ?? '';
+          const target = `${ref?.kind} "${ref?.name}"`;
+          if (ref?.kind === 'GatewayClass' && refGroup === GATEWAY_API) {
+            if (ref?.name === 'istio-waypoint' && policy.namespace === root) continue;
+            report({
+              code: 'GWA0009',
+              object: policy,
+              message: `${where} names GatewayClass "${ref?.name}"${policy.namespace !== root ? ` from namespace "${policy.namespace}"` : ''}: Istio attaches ` +
+                `a policy to a GatewayClass only for class istio-waypoint and from the root namespace "${root}", so the ${kind} applies nowhere`,
+              fix: `target GatewayClass "istio-waypoint" from namespace "${root}" (every waypoint), or a Gateway, Service or ServiceEntry of namespace "${policy.namespace}"`,
+            });
+            continue;
+          }
+          const supported = (ref?.kind === 'Gateway' && refGroup === GATEWAY_API) || (ref?.kind === 'Service' && refGroup === '')
+            || (ref?.kind === 'ServiceEntry' && refGroup === 'networking.istio.io');
+          if (!supported || !manifest.ownedNamespaces.has(policy.namespace)) continue;
+          if (known.has(`${refGroup}/${ref.kind}/${policy.namespace}/${ref.name}`)) continue;
+          report({
+            code: 'GWA0009',
+            object: policy,
+            message: `${where} names ${target} in namespace "${policy.namespace}", which the app does not declare: the ${kind} applies nowhere`,
+            fix: `declare the ${ref.kind}, or correct the target (targets are in the policy's own namespace)`,
+          });
+        }
+      }
     }
   },
 };
