@@ -1,9 +1,11 @@
 /**
  * One measured process of the benchmark. Prints one JSON line: objects, bytes, peak RSS (KiB).
  *
- *   node worker.js ours N OUTDIR [l1|cdk8s-plus] [no-analyzer]
+ *   node worker.js ours N OUTDIR [l1|cdk8s-plus] [no-analyzer] [mesh-app|cdk8s-app|gitops-app]
  *                                      # the platform app with our constructs (workloads as L1 or
- *                                      # cdk8s-plus Deployments; optionally without MeshAnalyzer)
+ *                                      # cdk8s-plus Deployments; optionally without MeshAnalyzer),
+ *                                      # synthesized by MeshApp (the default), by cdk8s' own App,
+ *                                      # or by GitOpsApp (a folder per chart, a file per object)
  *   node worker.js raw FIXTURE OUTDIR  # raw cdk8s ApiObjects re-emitting the same manifests
  *   node worker.js floor FIXTURE OUTDIR  # yaml stringify of the same objects, nothing else
  *   node worker.js mesh OUTDIR         # MeshInstallation (default profile) alone
@@ -19,11 +21,14 @@ export interface FixtureChart {
   readonly objects: Array<Record<string, any>>;
 }
 
+/** Objects and bytes of the manifests under `outdir` (GitOpsApp's kustomizations are not counted). */
 function outputStats(outdir: string): { objects: number; bytes: number } {
   let objects = 0;
   let bytes = 0;
-  for (const f of fs.readdirSync(outdir)) {
-    const text = fs.readFileSync(path.join(outdir, f), 'utf8');
+  for (const f of fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' }) as string[]) {
+    const file = path.join(outdir, f);
+    if (path.basename(f) === 'kustomization.yaml' || !fs.statSync(file).isFile()) continue;
+    const text = fs.readFileSync(file, 'utf8');
     bytes += Buffer.byteLength(text);
     objects += (text.match(/^kind: /gm) ?? []).length;
   }
@@ -49,25 +54,26 @@ function floor(fixture: FixtureChart[], outdir: string): void {
 }
 
 function main(): void {
-  const [mode, arg, outdirArg, workloads, analyzer] = process.argv.slice(2);
+  const [mode, arg, outdirArg, ...flags] = process.argv.slice(2);
   const outdir = mode === 'mesh' ? arg : outdirArg;
   fs.mkdirSync(outdir, { recursive: true });
   if (mode === 'ours') {
     const { App } = require('cdk8s') as typeof import('cdk8s');
     const { buildPlatform } = require('./platform') as typeof import('./platform');
-    const { MeshAnalyzer } = require('../../lib') as typeof import('../../lib');
-    const app = new App({ outdir });
-    buildPlatform(app, Number(arg), (workloads ?? 'l1') as 'l1' | 'cdk8s-plus');
-    if (analyzer === 'no-analyzer') MeshAnalyzer.of(app).disable('measuring what the analyzer costs');
+    const { GitOpsApp, MeshAnalyzer, MeshApp } = require('../../lib') as typeof import('../../lib');
+    // The platform's many release plans would fill the pipe: one summary (the default above 20 messages).
+    const app = flags.includes('cdk8s-app') ? new App({ outdir }) : flags.includes('gitops-app') ? new GitOpsApp({ outdir }) : new MeshApp({ outdir });
+    buildPlatform(app, Number(arg), flags.includes('cdk8s-plus') ? 'cdk8s-plus' : 'l1');
+    if (flags.includes('no-analyzer')) MeshAnalyzer.of(app).disable('measuring what the analyzer costs');
     app.synth();
   } else if (mode === 'raw') {
     raw(JSON.parse(fs.readFileSync(arg, 'utf8')), outdir);
   } else if (mode === 'floor') {
     floor(JSON.parse(fs.readFileSync(arg, 'utf8')), outdir);
   } else if (mode === 'mesh') {
-    const { App, Chart } = require('cdk8s') as typeof import('cdk8s');
-    const { MeshInstallation } = require('../../lib') as typeof import('../../lib');
-    const app = new App({ outdir });
+    const { Chart } = require('cdk8s') as typeof import('cdk8s');
+    const { MeshApp, MeshInstallation } = require('../../lib') as typeof import('../../lib');
+    const app = new MeshApp({ outdir });
     new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', {});
     app.synth();
   } else {
