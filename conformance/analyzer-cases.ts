@@ -490,6 +490,20 @@ const GATEWAY_API_CASES: AnalyzerCase[] = [
     },
   },
   {
+    code: 'GWA0004',
+    title: 'HTTPRoute attached to a waypoint Gateway instead of the Service',
+    object: 'HTTPRoute shop/reviews',
+    istioIgnores: true,
+    fail: (c) => {
+      shop(c); gapi(c, 'Gateway', 'shop', 'waypoint', { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+      httpRoute(c, [{ name: 'waypoint' }], [{ name: 'reviews', port: 8080 }]);
+    },
+    pass: (c) => {
+      shop(c); gapi(c, 'Gateway', 'shop', 'waypoint', { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+      httpRoute(c, [MESH_PARENT], [{ name: 'reviews', port: 8080 }]);
+    },
+  },
+  {
     code: 'GWA0005',
     title: 'HTTPRoute backend Service that does not exist',
     object: 'HTTPRoute shop/reviews',

@@ -180,6 +180,17 @@ describe('route parents', () => {
     ]);
   });
 
+  test('a waypoint Gateway is no route parent: the route goes to the Service the waypoint serves', () => {
+    expect(findings((c) => {
+      shop(c);
+      gapi(c, 'Gateway', 'shop', 'waypoint', { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+      route(c, { parentRefs: [{ name: 'waypoint' }], rules: [{ backendRefs: REVIEWS }] });
+    })).toEqual([
+      'GWA0004 HTTPRoute shop/reviews: parentRefs[0] attaches to Gateway shop/waypoint, a waypoint (class istio-waypoint): istiod attaches no route to a ' +
+      'waypoint Gateway, the route applies to no traffic',
+    ]);
+  });
+
   test('allowedRoutes Selector: matchLabels and matchExpressions against the Namespace\'s labels; unknown namespaces are not judged', () => {
     const selector = { matchExpressions: [{ key: 'team', operator: 'In', values: ['retail', 'ops'] }] };
     const withShopLabel = (team: string) => (c: Chart) => {

@@ -71,6 +71,15 @@ function checkListeners(m: Manifest, route: ManifestObject, hostnames: string[],
   const all: any[] = gateway.json.spec?.listeners ?? [];
   const listeners = all.filter((l) => (p.sectionName === undefined || l?.name === p.sectionName) && (p.port === undefined || l?.port === p.port));
   const gw = `Gateway ${gateway.namespace}/${gateway.name}`;
+  if (gateway.json.spec?.gatewayClassName === 'istio-waypoint') {
+    report({
+      code: 'GWA0004',
+      object: route,
+      message: `${p.where} attaches to ${gw}, a waypoint (class istio-waypoint): istiod attaches no route to a waypoint Gateway, the route applies to no traffic`,
+      fix: 'attach the route to the Service whose traffic the waypoint handles (parentRefs: kind Service, group ""); the waypoint runs it',
+    });
+    return;
+  }
   if (listeners.length === 0) {
     const wanted = [p.sectionName !== undefined ? `named "${p.sectionName}"` : '', p.port !== undefined ? `on port ${p.port}` : ''].filter(Boolean).join(' ');
     report({
