@@ -140,8 +140,9 @@ export interface CanaryReleaseProps {
    */
   readonly mesh?: IMeshInstallation;
   /**
-   * How requests are split between the versions. Flagger always splits by host.
-   * @default SplitLevel.SUBSET
+   * How requests are split between the versions. Flagger always splits by host, and so does Argo
+   * Rollouts on `RoutingApi.GATEWAY_API` (Gateway API has no subsets).
+   * @default - SplitLevel.SUBSET; SplitLevel.HOST with Flagger, and with Argo Rollouts on RoutingApi.GATEWAY_API
    */
   readonly splitLevel?: SplitLevel;
   /**
@@ -229,7 +230,8 @@ export interface CanaryReleaseProps {
  * the weighted route `primary` after one route per canary match; plus a `Rollout`
  * and an `AnalysisTemplate` (Argo Rollouts) or a `Canary` and two `MetricTemplate`s (Flagger,
  * which generates the routing itself). Pods of Deployments it is given get the `app` and
- * `version` labels.
+ * `version` labels. With `api: RoutingApi.GATEWAY_API` an HTTPRoute whose parent is the Service
+ * takes the VirtualService's place (Flagger writes its own), with a Service per version.
  *
  * @see https://istio.io/latest/docs/concepts/traffic-management/
  */
@@ -459,7 +461,9 @@ export class CanaryRelease extends Construct {
     return computePlan(this.norm, {
       title: `CanaryRelease ${this.namespace}/${this.serviceName} (${this.node.path})`,
       controller: this.strategy.controller,
-      matches: this.matches.map((m) => m.match._description),
+      // Argo Rollouts' Gateway API plugin holds them as header routes from the first step to the end of the release.
+      matches: this.matches.map((m) => (this.headerRoutes().length ? `${m.match._description} (a header route from the first step until the release ends)`
+        : m.match._description)),
       mirrorPercent: this.mirrorPercent,
     });
   }

@@ -165,16 +165,18 @@ describe('Argo Rollouts with its Gateway API plugin', () => {
 
   test('canary matches become header routes set once the canary has pods; test users reach the canary, others the weights', () => {
     // WHEN
-    const o = argoRelease(ReleaseStrategy.steps(STEPS), {
+    const r = argoRelease(ReleaseStrategy.steps(STEPS), {
       ...GW,
       canaryMatches: [RequestMatch.headerExact('x-user', 'qa'), RequestMatch.allOf([RequestMatch.headerPrefix('x-build', 'v1.2'), RequestMatch.cookie('beta', 'on')])],
-    }).objects();
+    });
+    const o = r.objects();
+    expect(r.release.plan().text).toContain('always to the canary: header x-user: qa (a header route from the first step until the release ends)');
     const rollout = find(o, 'Rollout', 'reviews');
     const canary = rollout.spec.strategy.canary;
     const route = find(o, 'HTTPRoute', 'reviews');
 
     // THEN
-    expect(route.spec.rules.map((r: any) => r.name)).toEqual(['primary']);
+    expect(route.spec.rules.map((rule: any) => rule.name)).toEqual(['primary']);
     expect(canary.trafficRouting.managedRoutes).toEqual([{ name: 'canary-match-1' }, { name: 'canary-match-2' }]);
     expect(canary.steps.slice(0, 4)).toEqual([
       { setWeight: 10 },
