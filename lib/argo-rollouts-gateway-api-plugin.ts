@@ -25,7 +25,9 @@ export interface ArgoRolloutsGatewayApiPluginProps {
   readonly serviceAccountName?: string;
   /**
    * Where the controller downloads the plugin binary from (`https://` or, for a binary copied into
-   * the pod by an init container, `file://`). Pick the architecture of your nodes.
+   * the pod by an init container, `file://`). Pick the architecture of your nodes. Releases of the
+   * plugin before v0.13 keep their header-route state in a ConfigMap of the route's namespace,
+   * which the Role each release grants does not cover: use v0.13 or later.
    * @default ArgoRolloutsGatewayApiPlugin.DEFAULT_LOCATION (release v0.17.0, linux-amd64)
    * @see https://rollouts-plugin-trafficrouter-gatewayapi.readthedocs.io/en/latest/installation/
    */
