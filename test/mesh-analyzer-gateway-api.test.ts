@@ -132,6 +132,18 @@ describe('route parents', () => {
       .toEqual(['GWA0001 HTTPRoute shop/reviews: parentRefs[0] attaches to Gateway edge/public, which has no listener on port 8080: the route applies to no traffic']);
   });
 
+  test('a ListenerSet parent must exist too', () => {
+    const parent = { group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'team-listeners', namespace: 'edge' };
+    expect(findings((c) => { shop(c); edge(c); route(c, { parentRefs: [parent], rules: [{ backendRefs: REVIEWS }] }); })).toEqual([
+      'GWA0001 HTTPRoute shop/reviews: parentRefs[0] attaches to ListenerSet edge/team-listeners, which the app does not declare: the route applies to no traffic',
+    ]);
+    expect(findings((c) => {
+      shop(c); edge(c);
+      gapi(c, 'ListenerSet', 'edge', 'team-listeners', { parentRef: { name: 'public' }, listeners: [{ name: 'extra', port: 8080, protocol: 'HTTP' }] });
+      route(c, { parentRefs: [parent], rules: [{ backendRefs: REVIEWS }] });
+    })).toEqual([]);
+  });
+
   test('parents in namespaces the app does not own are not judged; a Service parent with group "gateway.networking.k8s.io" always is', () => {
     expect(findings((c) => {
       shop(c);
@@ -295,6 +307,7 @@ describe('gateways', () => {
       'a selector: the RequestAuthentication has no effect there',
     ]);
     expect(findings(app([{ type: 'Hostname', value: 'ingress.istio-system.svc.cluster.local' }]))).toEqual([]);
+    expect(findings(app([{ value: '203.0.113.10' }])).map((f) => f.split(':')[0])).toEqual(['IST0166 RequestAuthentication edge/jwt']);
     expect(findings(app(undefined, 'istio-remote'))).toEqual([]);
   });
 

@@ -59,7 +59,7 @@ export const GATEWAY_API_MINIMUM_CRD_VERSIONS: Record<string, string> = {
 const READ_KINDS = new Set([
   '/Service', '/Namespace', '/Pod',
   ...Object.keys(POD_TEMPLATES).flatMap((k) => [`apps/${k}`, `batch/${k}`, `argoproj.io/${k}`]),
-  ...['Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'ReferenceGrant'].map((k) => `${GATEWAY_API}/${k}`),
+  ...['Gateway', 'GatewayClass', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'ReferenceGrant'].map((k) => `${GATEWAY_API}/${k}`),
 ]);
 
 /**

@@ -14,7 +14,7 @@ function routes(m: Manifest): ManifestObject[] {
 }
 
 /**
- * GWA0001-GWA0004: what a route's `parentRefs` attach to. A Gateway, Service or ServiceEntry parent
+ * GWA0001-GWA0004: what a route's `parentRefs` attach to. A Gateway, ListenerSet, Service or ServiceEntry parent
  * must exist (judged in namespaces the app owns); a Service parent needs `group: ""` written (the CRD
  * defaults the group to gateway.networking.k8s.io, and Istio ignores a `gateway.networking.k8s.io`
  * Service); a Gateway parent needs a listener (by `sectionName`/`port`) whose hostname intersects the
@@ -28,6 +28,7 @@ export const routeParents: RuleDefinition = {
     const gateways = gatewaysByKey(manifest);
     const services = new Set(manifest.ofKind('', 'Service').map((s) => `${s.namespace}/${s.name}`));
     const serviceEntries = new Set(manifest.networking('ServiceEntry').map((s) => `${s.namespace}/${s.name}`));
+    const listenerSets = new Set(manifest.ofKind(GATEWAY_API, 'ListenerSet').map((s) => `${s.namespace}/${s.name}`));
     for (const route of routes(manifest)) {
       const hostnames: string[] = route.json.spec?.hostnames ?? [];
       for (const p of parentRefs(route)) {
@@ -45,6 +46,8 @@ export const routeParents: RuleDefinition = {
           notFound(report, route, p, `Service ${key}`, 'declare the Service, or correct the parent\'s name and namespace');
         } else if (p.kind === 'ServiceEntry' && p.group === 'networking.istio.io' && !serviceEntries.has(key) && owned) {
           notFound(report, route, p, `ServiceEntry ${key}`, 'declare the ServiceEntry, or correct the parent\'s name and namespace');
+        } else if (p.kind === 'ListenerSet' && p.group === GATEWAY_API && !listenerSets.has(key) && owned) {
+          notFound(report, route, p, `ListenerSet ${key}`, 'declare the ListenerSet, or correct the parent\'s name and namespace');
         } else if (isGatewayParent(p)) {
           const gateway = gateways.get(key);
           if (!gateway) {

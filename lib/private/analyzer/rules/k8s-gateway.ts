@@ -13,10 +13,18 @@ const POLICY_KINDS: Array<[string, string]> = [
 ];
 
 /**
+ * Whether istiod deploys the Gateway's proxy itself: no address, or one IP address; a Hostname
+ * address (or several) means manual deployment (an existing gateway Service).
+ */
+function deployedByIstiod(addresses: any[]): boolean {
+  return addresses.length === 0 || (addresses.length === 1 && (addresses[0]?.type ?? 'IPAddress') === 'IPAddress');
+}
+
+/**
  * The pod labels of the Kubernetes Gateways' proxies, by namespace: the app's own workloads labelled
  * with a gateway name (a manually deployed gateway, or what istiod rendered, written out), and the
- * pods istiod will deploy for each Gateway of a class it deploys (no `Hostname` address, which means
- * manual deployment): the Gateway's `infrastructure.labels` plus the labels its templates add.
+ * pods istiod will deploy for each Gateway of a class it deploys (not manually deployed): the
+ * Gateway's `infrastructure.labels` plus the labels its templates add.
  */
 function gatewayPods(m: Manifest): Map<string, Array<Record<string, string>>> {
   const out = new Map<string, Array<Record<string, string>>>();
@@ -25,7 +33,7 @@ function gatewayPods(m: Manifest): Map<string, Array<Record<string, string>>> {
   for (const gw of m.ofKind(GATEWAY_API, 'Gateway')) {
     const className = gw.json.spec?.gatewayClassName;
     const managed = MANAGED_BY_CLASS[className];
-    if (!managed || (gw.json.spec?.addresses ?? []).some((a: any) => a?.type === 'Hostname')) continue;
+    if (!managed || !deployedByIstiod(gw.json.spec?.addresses ?? [])) continue;
     if (m.workloads.some((w) => w.namespace === gw.namespace && w.podLabels[GATEWAY_NAME_LABEL] === gw.name)) continue;
     add(gw.namespace, {
       'sidecar.istio.io/inject': 'false',
