@@ -1,7 +1,10 @@
 // Command analyze-files runs Istio's analyzers (the same set as `istioctl analyze`) on YAML files,
 // including the runtime kinds (Pods, Services, Deployments, Namespaces) that `istioctl analyze
 // --use-kube=false` leaves out of file input. The conformance suite uses it to compare our
-// synth-time analyzer with Istio's on the same manifests.
+// synth-time analyzer with Istio's on the same manifests. Istio's file source already holds the
+// Gateway API kinds (Gateway, HTTPRoute, GRPCRoute...), CustomResourceDefinitions and the objects'
+// status, so its Gateway API analyzers (IST0166, IST0176) and its ConditionAnalyzer (IST0171, on
+// the status istiod's controller writes, see analyzer-agreement.ts) run on file input as well.
 //
 // Usage: analyze-files FILE... ; prints a JSON array of {code, level, origin, message}.
 package main
