@@ -13,6 +13,7 @@ import {
   CertificateIssuer, GatewayServiceType, GatewayTls, HeaderMatch, IngressGateway, IngressGatewayProps, MeshInstallation, PathMatch, RequestMatch,
   RoutedService, RouteDestination, RouteTo, RoutingApi, ServiceRouting, TlsProtocolVersion, WorkloadSelector, ZeroTrustNamespace,
 } from '../lib';
+import { build as buildIngressExample } from '../examples/gateway-api-ingress';
 import { resolveGatewayRoute } from './helpers/httproute-resolver';
 import { resolveRequest, semanticRouting } from './helpers/route-resolver';
 
@@ -116,6 +117,31 @@ describe('IngressGateway on the Gateway API', () => {
     // The grid is not trivial: the experiment's header reaches catalog v2 at the edge, other requests split 80/20.
     const split = resolveGatewayRoute(gwObjects, { gateway: 'edge/public', host: 'shop.example.com', path: '/catalog' });
     expect(split?.destinations?.map((d) => d.weight)).toEqual([80, 20]);
+  });
+
+  test('examples/gateway-api-ingress.ts: the A/B test and the canary bound to the gateway route alike with both APIs', () => {
+    const render = (api: RoutingApi) => {
+      const app = Testing.app();
+      buildIngressExample(app, api);
+      return objects(app);
+    };
+    const vsObjects = render(RoutingApi.ISTIO);
+    const gwObjects = render(RoutingApi.GATEWAY_API);
+    const shares: Record<string, unknown> = {};
+    for (const path of ['/', '/cart', '/catalog', '/catalog/shoes', '/catalogue', '/healthz']) {
+      for (const headers of [{}, { 'x-experiment': 'b' }]) {
+        const req = { gateway: 'shop-edge/storefront-edge', host: 'shop.example.com', path, headers };
+        const actual = resolveGatewayRoute(gwObjects, req);
+        expect({ path, headers, ...actual }).toEqual({ path, headers, ...semanticRouting(resolveRequest(vsObjects, req)) });
+        shares[`${path} ${JSON.stringify(headers)}`] = actual?.destinations?.map((d) => `${d.target.replace(/.*"app.kubernetes.io\/name":"([a-z-]+)".*"version":"(v\d)".*/, '$1 $2')} ${d.weight}`);
+      }
+    }
+    expect(shares).toMatchObject({
+      '/ {}': ['checkout v1 90', 'checkout v2 10'],
+      '/catalog/shoes {}': ['catalog v1 100'],
+      '/catalog/shoes {"x-experiment":"b"}': ['catalog v2 100'],
+      '/catalogue {}': ['catalog v1 100'],
+    });
   });
 
   test('the Gateway has a listener per host and protocol, each admitting routes of its own namespace only', () => {
