@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CanaryRelease, MeshApp, MeshAppProps, MeshInstallation, ReleaseStrategy, ReleaseWorkload, SynthStderr } from '../lib';
@@ -212,6 +212,31 @@ describe('validation', () => {
     cyclic(ours);
     expect(() => ours.synth()).toThrow('Dependency cycle detected: chart/A => chart/B => chart/A');
     expect(fs.existsSync(ours.outdir)).toBe(false);
+  });
+
+  test('each object is rendered once per synth: checks that read it during validation and the output share the rendering', () => {
+    let renders = 0;
+    class Counted extends ApiObject {
+      public toJson(): any {
+        renders++;
+        return super.toJson();
+      }
+    }
+    const app = new MeshApp({ outdir: tmpdir() });
+    const chart = new Chart(app, 'chart');
+    const cm = new Counted(chart, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1' } });
+    const seen: unknown[] = [];
+    chart.node.addValidation({ validate: () => (seen.push(cm.toJson().data), []) });
+    new Construct(chart, 'Other').node.addValidation({ validate: () => (seen.push(cm.toJson().data), []) });
+    app.synth();
+    expect(renders).toBe(1);
+    expect(seen).toEqual([{ a: '1' }, { a: '1' }]);
+    expect(fs.readFileSync(path.join(app.outdir, 'chart.k8s.yaml'), 'utf8')).toContain('data:\n  a: "1"\n');
+    // After synthesis the object renders afresh again.
+    expect(Object.prototype.hasOwnProperty.call(cm, 'toJson')).toBe(false);
+    cm.addJsonPatch(JsonPatch.add('/data/b', '2'));
+    expect(cm.toJson().data).toEqual({ a: '1', b: '2' });
+    expect(renders).toBe(2);
   });
 
   test('validations run once per synth, not once per chart', () => {

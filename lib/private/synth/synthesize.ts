@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { chartObjects, chartsInOrder, resolveDependencies, TreeIndex } from './dependencies';
+import { withRenderCache } from './render-cache';
 import { ProgressLine, StderrMode, StderrTarget, withCapturedMessages } from './stderr';
 import { stringifyDocument, stringifyDocuments } from './yaml';
 
@@ -94,10 +95,19 @@ function chartJson(chart: Chart, objects: ApiObject[]): unknown[] {
 
 /**
  * Renders the app as cdk8s 2.70's `App.synth()` writes it (same files, same bytes, same order), in
- * one pass: validation once, dependency resolution once, each object rendered once. Nothing is
+ * one pass: validation once, dependency resolution once, each object rendered once (the checks
+ * that read rendered objects during validation and the output share one rendering). Nothing is
  * written here.
  */
 export function renderApp(app: App, layout: Layout, reporting: Reporting): Output {
+  return withRenderCache(apiObjectsOf(app), () => renderAppOnce(app, layout, reporting));
+}
+
+function apiObjectsOf(app: App): ApiObject[] {
+  return app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+}
+
+function renderAppOnce(app: App, layout: Layout, reporting: Reporting): Output {
   const progress = progressLine(reporting);
   try {
     const { charts, hasDependantCharts } = prepare(app, 'validate-first', reporting, progress);
@@ -175,10 +185,12 @@ export function writeOutput(outdir: string, output: Output): void {
 export function renderYaml(app: App, reporting: Reporting): string {
   const progress = progressLine(reporting);
   try {
-    const { charts } = prepare(app, 'resolve-first', reporting, progress);
-    const docs: unknown[] = [];
-    for (const { chart, objects } of charts) docs.push(...chartJson(chart, objects));
-    return stringifyDocuments(docs);
+    return withRenderCache(apiObjectsOf(app), () => {
+      const { charts } = prepare(app, 'resolve-first', reporting, progress);
+      const docs: unknown[] = [];
+      for (const { chart, objects } of charts) docs.push(...chartJson(chart, objects));
+      return stringifyDocuments(docs);
+    });
   } finally {
     progress.done();
   }
