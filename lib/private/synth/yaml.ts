@@ -6,7 +6,7 @@
  * Only what is certain is emitted here: maps and sequences of strings, finite numbers and
  * booleans. A single-line string is written plain when the `yaml` package would write it plain
  * (the same indicator, comment and schema tests it applies); otherwise its quoted form is asked
- * from `Yaml.stringify` itself, once per distinct string. Anything else (null, a multi-line
+ * from `Yaml.stringify` itself; either is remembered per distinct string. Anything else (null, a multi-line
  * string, a string starting like a document marker, a very long key, an object used twice in one
  * document, which `yaml` writes as an anchor and alias) makes the whole document go through
  * `Yaml.stringify`. test/private/synth-yaml.test.ts compares both on generated documents and on
@@ -46,21 +46,29 @@ const NON_STRING_TESTS: RegExp[] | undefined = (() => {
   }
 })();
 
-/** Quoted forms of the strings that are not plain, from `Yaml.stringify` (kept for the process: names repeat). */
-const quoted = new Map<string, string>();
+/**
+ * Scalar forms of the strings seen so far (keys, names and label values repeat across objects);
+ * bounded, so an app of unique strings does not grow it without limit.
+ */
+const scalars = new Map<string, string>();
+const MAX_REMEMBERED = 200_000;
 
 function scalarString(s: string): string {
+  let out = scalars.get(s);
+  if (out === undefined) {
+    out = scalarStringOf(s);
+    if (scalars.size < MAX_REMEMBERED) scalars.set(s, out);
+  }
+  return out;
+}
+
+function scalarStringOf(s: string): string {
   if (s.includes('\n') || DOCUMENT_MARKER.test(s)) throw NOT_FAST;
   if (!NOT_PLAIN.test(s) && !CONTROL.test(s) && !NON_STRING_TESTS!.some((t) => t.test(s))) return s;
-  let q = quoted.get(s);
-  if (q === undefined) {
-    q = Yaml.stringify(s);
-    // A single-line scalar document: the scalar and one newline.
-    if (q.indexOf('\n') !== q.length - 1) throw NOT_FAST;
-    q = q.slice(0, -1);
-    quoted.set(s, q);
-  }
-  return q;
+  const q = Yaml.stringify(s);
+  // A single-line scalar document: the scalar and one newline.
+  if (q.indexOf('\n') !== q.length - 1) throw NOT_FAST;
+  return q.slice(0, -1);
 }
 
 function isPlainObject(v: object): boolean {
