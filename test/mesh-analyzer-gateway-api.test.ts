@@ -383,6 +383,19 @@ describe('gateways', () => {
   });
 });
 
+test('objects with fields of the wrong type (raw ApiObjects) are skipped, never a TypeError', () => {
+  expect(() => findings((c) => {
+    shop(c);
+    gapi(c, 'Gateway', 'shop', 'odd', { gatewayClassName: 7, listeners: 'web', addresses: {} });
+    gapi(c, 'Gateway', 'shop', 'odd2', { gatewayClassName: 'istio', listeners: [{ name: 'w', hostname: 5, protocol: 'HTTP', allowedRoutes: { kinds: 'x' } }] });
+    route(c, { parentRefs: 'odd', hostnames: 5, rules: { backendRefs: [] } });
+    gapi(c, 'HTTPRoute', 'shop', 'odd3', { parentRefs: [null, { name: 'odd2' }], rules: [null, { backendRefs: [null, { name: 7 }], filters: 'x' }] });
+    gapi(c, 'ReferenceGrant', 'shop', 'g', { from: 'x', to: null });
+    object(c, 'security.istio.io/v1', 'AuthorizationPolicy', 'shop', 'p', { targetRefs: 'x', selector: 'y' });
+    object(c, 'apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'tlsroutes.gateway.networking.k8s.io', {}, { annotations: { 'gateway.networking.k8s.io/bundle-version': 'latest' } });
+  })).not.toThrow();
+});
+
 describe('the Gateway API examples', () => {
   test.each([['gateway-api-gateway', buildGatewayExample], ['gateway-api-routing', buildRoutingExample]] as const)(
     'examples/%s.ts has no finding at all (errors, warnings or infos)', (_name, build) => {

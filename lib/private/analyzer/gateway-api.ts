@@ -6,6 +6,11 @@ import { GATEWAY_API, Manifest, ManifestObject } from './model';
  * Gateway listeners with the route kinds and namespaces they admit, and ReferenceGrants.
  */
 
+/** A list field of a user's object: its items, or none when it is missing or not a list (the rules never throw on bad input). */
+export function list(value: unknown): any[] {
+  return Array.isArray(value) ? value : [];
+}
+
 /** The route kinds Istio translates, in the order the rules report them. */
 export const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute'];
 
@@ -51,7 +56,7 @@ export interface BackendRef {
 }
 
 export function parentRefs(route: ManifestObject): ParentRef[] {
-  return (route.json.spec?.parentRefs ?? []).map((p: any, i: number): ParentRef => ({
+  return list(route.json.spec?.parentRefs).map((p: any, i: number): ParentRef => ({
     group: p?.group ?? GATEWAY_API,
     kind: p?.kind ?? 'Gateway',
     name: String(p?.name ?? ''),
@@ -70,11 +75,11 @@ function backend(ref: any, where: string, mirror: boolean): BackendRef {
 /** Every backend a route sends traffic to: its rules' backendRefs and request mirrors (route- and backend-level filters). */
 export function backendRefs(route: ManifestObject): BackendRef[] {
   const out: BackendRef[] = [];
-  const mirrors = (filters: any[] | undefined, where: string) => (filters ?? []).forEach((f: any, k: number) => {
+  const mirrors = (filters: unknown, where: string) => list(filters).forEach((f: any, k: number) => {
     if (f?.requestMirror?.backendRef) out.push(backend(f.requestMirror.backendRef, `${where}.filters[${k}].requestMirror.backendRef`, true));
   });
-  (route.json.spec?.rules ?? []).forEach((rule: any, i: number) => {
-    (rule?.backendRefs ?? []).forEach((b: any, j: number) => {
+  list(route.json.spec?.rules).forEach((rule: any, i: number) => {
+    list(rule?.backendRefs).forEach((b: any, j: number) => {
       out.push(backend(b, `rules[${i}].backendRefs[${j}]`, false));
       mirrors(b?.filters, `rules[${i}].backendRefs[${j}]`);
     });
@@ -95,7 +100,7 @@ export function listenerKinds(listener: any): string[] {
   if (protocol === 'HTTP' || protocol === 'HTTPS') supported = ['HTTPRoute', 'GRPCRoute'];
   else if (protocol === 'TCP') supported = ['TCPRoute'];
   else if (protocol === 'TLS') supported = listener?.tls?.mode === 'Terminate' ? ['TLSRoute', 'TCPRoute'] : ['TLSRoute'];
-  const allowed: any[] = listener?.allowedRoutes?.kinds ?? [];
+  const allowed = list(listener?.allowedRoutes?.kinds);
   if (allowed.length === 0) return supported;
   return supported.filter((k) => allowed.some((a) => a?.kind === k && (a?.group ?? GATEWAY_API) === GATEWAY_API));
 }
@@ -118,9 +123,9 @@ export function listenerAdmitsNamespace(m: Manifest, gateway: ManifestObject, li
 /** A Kubernetes LabelSelector (matchLabels and matchExpressions) against labels. */
 export function labelSelectorMatches(selector: any, labels: Record<string, string>): boolean {
   for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector?.matchExpressions ?? []) {
+  for (const e of list(selector?.matchExpressions)) {
     const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
-    const values: string[] = e?.values ?? [];
+    const values = list(e?.values);
     const ok = e?.operator === 'In' ? has && values.includes(labels[e.key])
       : e?.operator === 'NotIn' ? !has || !values.includes(labels[e.key])
         : e?.operator === 'Exists' ? has
@@ -137,8 +142,8 @@ export function labelSelectorMatches(selector: any, labels: Record<string, strin
 export function referenceGranted(m: Manifest, from: { group: string; kind: string; namespace: string },
   to: { group: string; kind: string; name: string; namespace: string }): boolean {
   return m.ofKind(GATEWAY_API, 'ReferenceGrant').some((g) => g.namespace === to.namespace
-    && (g.json.spec?.from ?? []).some((f: any) => (f?.group ?? '') === from.group && f?.kind === from.kind && f?.namespace === from.namespace)
-    && (g.json.spec?.to ?? []).some((t: any) => (t?.group ?? '') === to.group && t?.kind === to.kind && (t?.name === undefined || t.name === to.name)));
+    && list(g.json.spec?.from).some((f: any) => (f?.group ?? '') === from.group && f?.kind === from.kind && f?.namespace === from.namespace)
+    && list(g.json.spec?.to).some((t: any) => (t?.group ?? '') === to.group && t?.kind === to.kind && (t?.name === undefined || t.name === to.name)));
 }
 
 /** Kubernetes Gateways of the app by `namespace/name`. */

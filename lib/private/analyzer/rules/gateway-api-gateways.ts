@@ -1,5 +1,5 @@
 import { RuleDefinition, RuleInput, Report } from '../catalog';
-import { ISTIO_GATEWAY_CLASSES, referenceGranted } from '../gateway-api';
+import { ISTIO_GATEWAY_CLASSES, list, referenceGranted } from '../gateway-api';
 import { GATEWAY_API } from '../model';
 
 /**
@@ -23,8 +23,8 @@ export const gatewayReferences: RuleDefinition = {
           fix: 'use gatewayClassName "istio" (or "istio-waypoint" for a waypoint), or declare the GatewayClass when another controller implements it',
         });
       }
-      (gw.json.spec?.listeners ?? []).forEach((l: any, i: number) => {
-        (l?.tls?.certificateRefs ?? []).forEach((ref: any, j: number) => {
+      list(gw.json.spec?.listeners).forEach((l: any, i: number) => {
+        list(l?.tls?.certificateRefs).forEach((ref: any, j: number) => {
           const namespace = ref?.namespace ?? gw.namespace;
           const group = ref?.group ?? '';
           const kind = ref?.kind ?? 'Secret';

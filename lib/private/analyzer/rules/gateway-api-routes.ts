@@ -1,6 +1,6 @@
 import { RuleDefinition, RuleInput, Report } from '../catalog';
 import {
-  BackendRef, backendRefs, gatewaysByKey, isGatewayParent, listenerAdmitsNamespace, listenerKinds, ParentRef, parentRefs,
+  BackendRef, backendRefs, gatewaysByKey, isGatewayParent, list, listenerAdmitsNamespace, listenerKinds, ParentRef, parentRefs,
   referenceGranted, ROUTE_KINDS,
 } from '../gateway-api';
 import { hostsOverlap } from '../hosts';
@@ -30,7 +30,7 @@ export const routeParents: RuleDefinition = {
     const serviceEntries = new Set(manifest.networking('ServiceEntry').map((s) => `${s.namespace}/${s.name}`));
     const listenerSets = new Set(manifest.ofKind(GATEWAY_API, 'ListenerSet').map((s) => `${s.namespace}/${s.name}`));
     for (const route of routes(manifest)) {
-      const hostnames: string[] = route.json.spec?.hostnames ?? [];
+      const hostnames = list(route.json.spec?.hostnames).map(String);
       for (const p of parentRefs(route)) {
         const key = `${p.namespace}/${p.name}`;
         const owned = manifest.ownedNamespaces.has(p.namespace);
@@ -71,7 +71,7 @@ function notFound(report: Report, route: ManifestObject, p: ParentRef, what: str
 }
 
 function checkListeners(m: Manifest, route: ManifestObject, hostnames: string[], p: ParentRef, gateway: ManifestObject, report: Report): void {
-  const all: any[] = gateway.json.spec?.listeners ?? [];
+  const all = list(gateway.json.spec?.listeners);
   const listeners = all.filter((l) => (p.sectionName === undefined || l?.name === p.sectionName) && (p.port === undefined || l?.port === p.port));
   const gw = `Gateway ${gateway.namespace}/${gateway.name}`;
   if (gateway.json.spec?.gatewayClassName === 'istio-waypoint') {
@@ -95,7 +95,7 @@ function checkListeners(m: Manifest, route: ManifestObject, hostnames: string[],
   }
   const routeHosts = hostnames.length > 0 ? hostnames : ['*'];
   const verdicts = listeners.map((l): ListenerVerdict => {
-    if (!routeHosts.some((h) => hostsOverlap(l?.hostname ?? '*', h))) return 'hostname';
+    if (!routeHosts.some((h) => hostsOverlap(String(l?.hostname ?? '*'), h))) return 'hostname';
     if (listenerAdmitsNamespace(m, gateway, l, route.namespace) === false) return 'namespace';
     if (!listenerKinds(l).includes(route.kind)) return 'kind';
     return 'accepted';
@@ -178,7 +178,7 @@ export const routeBackends: RuleDefinition = {
               });
             }
           } else if (b.port !== undefined) {
-            missingPort(report, route, b, `Service ${namespace}/${b.name}`, (svc.json.spec?.ports ?? []).map((p: any) => p.port));
+            missingPort(report, route, b, `Service ${namespace}/${b.name}`, list(svc.json.spec?.ports).map((p: any) => p?.port));
           }
         } else if (b.group === 'networking.istio.io' && b.kind === 'Hostname') {
           if (b.namespace !== undefined) {

@@ -1,5 +1,5 @@
 import { RuleDefinition, RuleInput, Report } from '../catalog';
-import { MANAGED_BY_CLASS } from '../gateway-api';
+import { list, MANAGED_BY_CLASS } from '../gateway-api';
 import { GATEWAY_API, GATEWAY_API_MINIMUM_CRD_VERSIONS, Manifest, selects } from '../model';
 
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
@@ -33,7 +33,7 @@ function gatewayPods(m: Manifest): Map<string, Array<Record<string, string>>> {
   for (const gw of m.ofKind(GATEWAY_API, 'Gateway')) {
     const className = gw.json.spec?.gatewayClassName;
     const managed = MANAGED_BY_CLASS[className];
-    if (!managed || !deployedByIstiod(gw.json.spec?.addresses ?? [])) continue;
+    if (!managed || !deployedByIstiod(list(gw.json.spec?.addresses))) continue;
     if (m.workloads.some((w) => w.namespace === gw.namespace && w.podLabels[GATEWAY_NAME_LABEL] === gw.name)) continue;
     add(gw.namespace, {
       'sidecar.istio.io/inject': 'false',
@@ -104,7 +104,7 @@ export const gatewayApiCrdVersions: RuleDefinition = {
   run({ manifest }: RuleInput, report: Report) {
     for (const crd of manifest.ofKind('apiextensions.k8s.io', 'CustomResourceDefinition')) {
       const minimum = GATEWAY_API_MINIMUM_CRD_VERSIONS[crd.name];
-      const installed = parseVersion(crd.annotations['gateway.networking.k8s.io/bundle-version'] ?? '');
+      const installed = parseVersion(String(crd.annotations['gateway.networking.k8s.io/bundle-version'] ?? ''));
       if (!minimum || !installed || !below(installed.parts, parseVersion(minimum)!.parts)) continue;
       report({
         code: 'IST0176',
@@ -135,7 +135,7 @@ export const policyTargets: RuleDefinition = {
       for (const policy of manifest.ofKind(group, kind)) {
         const spec = policy.json.spec ?? {};
         const refs: Array<[any, string]> = spec.targetRef ? [[spec.targetRef, 'targetRef']] : [];
-        (spec.targetRefs ?? []).forEach((r: any, i: number) => refs.push([r, `targetRefs[${i}]`]));
+        list(spec.targetRefs).forEach((r: any, i: number) => refs.push([r, `targetRefs[${i}]`]));
         for (const [ref, where] of refs) {
           const refGroup = ref?.group ?? '';
           const target = `${ref?.kind} "${ref?.name}"`;
