@@ -7,9 +7,13 @@ interface Scan {
 }
 
 const scans = new WeakMap<IConstruct, Scan>();
+/** Walks fixed for the duration of a one-pass synthesis (`withAppScan`). */
+const pinned = new WeakMap<IConstruct, Scan>();
 
 function scan(scope: IConstruct): Scan {
   const root = scope.node.root;
+  const fixed = pinned.get(root);
+  if (fixed) return fixed;
   const charts = root.node.children.length;
   const cached = scans.get(root);
   if (cached && cached.charts === charts) return cached;
@@ -19,6 +23,22 @@ function scan(scope: IConstruct): Scan {
     if (scans.get(root) === fresh) scans.delete(root);
   });
   return fresh;
+}
+
+/**
+ * Runs `run` (a one-pass synthesis of the app `root`) with `all` (its `findAll()`) as the walk every
+ * check shares, and their indexes kept until it returns: the tree does not change while the app is
+ * validated and written, so neither the walk nor the "has the app gained a chart" test (which lists
+ * the app's charts, once per check: quadratic in the number of charts) is repeated.
+ */
+export function withAppScan<T>(root: IConstruct, all: IConstruct[], run: () => T): T {
+  const previous = pinned.get(root);
+  pinned.set(root, previous ?? { charts: -1, all, indexes: new Map() });
+  try {
+    return run();
+  } finally {
+    if (!previous) pinned.delete(root);
+  }
 }
 
 /**

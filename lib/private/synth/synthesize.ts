@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { chartObjects, chartsInOrder, resolveDependencies, TreeIndex } from './dependencies';
+import { withAppScan } from '../app-scan';
 import { withRenderCache } from './render-cache';
 import { ProgressLine, StderrMode, StderrTarget, withCapturedMessages } from './stderr';
 import { stringifyDocument, stringifyDocuments } from './yaml';
@@ -67,20 +68,19 @@ export function resourceFileBase(kind: string, name: string | undefined): string
  * Validates the app (cdk8s order: `synth()` validates before resolving dependencies, `synthYaml()`
  * after), resolves dependencies, and returns the charts in output order with their objects.
  */
-function prepare(app: App, order: 'validate-first' | 'resolve-first', reporting: Reporting, progress: ProgressLine) {
+function prepare(app: App, all: IConstruct[], order: 'validate-first' | 'resolve-first', reporting: Reporting, progress: ProgressLine) {
   const index = new TreeIndex();
   let hasDependantCharts = false;
   const resolve = () => {
-    hasDependantCharts = resolveDependencies(app.node.findAll(), index);
+    hasDependantCharts = resolveDependencies(all, index);
   };
   if (order === 'resolve-first') resolve();
   withCapturedMessages(reporting.stderr, reporting.summaryThreshold, reporting.target, () => {
-    const all = app.node.findAll();
     progress.update(`cdk8s-istio: validating ${all.length.toLocaleString('en-US')} constructs`, true);
     validateAll(all);
   });
   if (order === 'validate-first') resolve();
-  const charts = chartsInOrder(app, app.node.findAll()).map((chart) => ({ chart, objects: chartObjects(chart, index) }));
+  const charts = chartsInOrder(app, all).map((chart) => ({ chart, objects: chartObjects(chart, index) }));
   return { charts, hasDependantCharts };
 }
 
@@ -100,30 +100,35 @@ function chartJson(chart: Chart, objects: ApiObject[]): unknown[] {
  * written here.
  */
 export function renderApp(app: App, layout: Layout, reporting: Reporting): Output {
-  return withRenderCache(apiObjectsOf(app), () => renderAppOnce(app, layout, reporting));
+  return onePass(app, (all) => renderAppOnce(app, all, layout, reporting));
 }
 
-function apiObjectsOf(app: App): ApiObject[] {
-  return app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+/**
+ * Runs `run` with one walk of the app (`findAll()`), shared with the synth-time checks, and with
+ * each object rendering once.
+ */
+function onePass<T>(app: App, run: (all: IConstruct[]) => T): T {
+  const all = app.node.findAll();
+  return withAppScan(app, all, () => withRenderCache(all.filter((c): c is ApiObject => c instanceof ApiObject), () => run(all)));
 }
 
-function renderAppOnce(app: App, layout: Layout, reporting: Reporting): Output {
+function renderAppOnce(app: App, all: IConstruct[], layout: Layout, reporting: Reporting): Output {
   const progress = progressLine(reporting);
   try {
-    const { charts, hasDependantCharts } = prepare(app, 'validate-first', reporting, progress);
+    const { charts, hasDependantCharts } = prepare(app, all, 'validate-first', reporting, progress);
     const files = new Map<string, string>();
     const dirs: string[] = [];
     const written: WrittenChart[] = [];
     const ext = layout.outputFileExtension;
     const indexed = (i: number, chart: Chart) => (hasDependantCharts ? `${i.toString().padStart(4, '0')}-${Names.toDnsLabel(chart)}` : Names.toDnsLabel(chart));
-    const all: unknown[] = [];
+    const appDocs: unknown[] = [];
     let objectCount = 0;
     charts.forEach(({ chart, objects }, i) => {
       progress.update(`cdk8s-istio: rendering chart ${i + 1}/${charts.length} (${objectCount.toLocaleString('en-US')} objects so far)`);
       objectCount += objects.length;
       switch (layout.yamlOutputType) {
         case YamlOutputType.FILE_PER_APP:
-          all.push(...chartJson(chart, objects));
+          appDocs.push(...chartJson(chart, objects));
           written.push({ chart, name: '', objects, files: [] });
           break;
         case YamlOutputType.FILE_PER_CHART: {
@@ -162,7 +167,7 @@ function renderAppOnce(app: App, layout: Layout, reporting: Reporting): Output {
           written.push({ chart, name: '', objects, files: [] });
       }
     });
-    if (layout.yamlOutputType === YamlOutputType.FILE_PER_APP && charts.length > 0) files.set(`app${ext}`, stringifyDocuments(all));
+    if (layout.yamlOutputType === YamlOutputType.FILE_PER_APP && charts.length > 0) files.set(`app${ext}`, stringifyDocuments(appDocs));
     if (layout.recordConstructMetadata) {
       const resources: { [name: string]: { path: string } } = {};
       for (const c of charts) for (const o of c.objects) resources[o.name] = { path: o.node.path };
@@ -185,8 +190,8 @@ export function writeOutput(outdir: string, output: Output): void {
 export function renderYaml(app: App, reporting: Reporting): string {
   const progress = progressLine(reporting);
   try {
-    return withRenderCache(apiObjectsOf(app), () => {
-      const { charts } = prepare(app, 'resolve-first', reporting, progress);
+    return onePass(app, (all) => {
+      const { charts } = prepare(app, all, 'resolve-first', reporting, progress);
       const docs: unknown[] = [];
       for (const { chart, objects } of charts) docs.push(...chartJson(chart, objects));
       return stringifyDocuments(docs);
