@@ -447,6 +447,13 @@ const GATEWAY_API_CASES: AnalyzerCase[] = [
     },
   },
   {
+    code: 'IST0171',
+    title: 'HTTPRoute copied from a cluster with a negative status condition',
+    object: 'HTTPRoute shop/reviews',
+    fail: (c) => { shop(c); routeWithStatus(c, 'False', 'BackendNotFound'); },
+    pass: (c) => { shop(c); routeWithStatus(c, 'True', 'ResolvedRefs'); },
+  },
+  {
     code: 'GWA0001',
     title: 'HTTPRoute attached to a Service that does not exist',
     object: 'HTTPRoute shop/reviews',
@@ -584,6 +591,27 @@ const GATEWAY_API_CASES: AnalyzerCase[] = [
     },
   },
 ];
+
+/** The HTTPRoute `shop/reviews` to the reviews Service, with the status a cluster wrote (as `kubectl get -o yaml` gives it). */
+function routeWithStatus(chart: Chart, resolved: string, reason: string): void {
+  const parentRef = { group: '', kind: 'Service', name: 'reviews' };
+  new ApiObject(chart, `HTTPRoute-shop-reviews-${counter++}`, {
+    apiVersion: GATEWAY_API_VERSION,
+    kind: 'HTTPRoute',
+    metadata: { name: 'reviews', namespace: 'shop' },
+    spec: { parentRefs: [parentRef], rules: [{ backendRefs: [{ name: 'reviews', port: 8080 }] }] },
+    status: {
+      parents: [{
+        parentRef,
+        controllerName: 'istio.io/gateway-controller',
+        conditions: [
+          { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Route was valid', lastTransitionTime: '2026-01-01T00:00:00Z' },
+          { type: 'ResolvedRefs', status: resolved, reason, message: resolved === 'True' ? 'All references resolved' : 'backend(reviews-v3.shop.svc.cluster.local) not found', lastTransitionTime: '2026-01-01T00:00:00Z' },
+        ],
+      }],
+    },
+  });
+}
 
 /** An HTTPS listener terminating with the Secret `certs/shop-cert`. */
 function httpsListener(): Spec {

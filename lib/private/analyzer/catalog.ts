@@ -55,6 +55,7 @@ export const MESSAGES: Record<string, { readonly name: string; readonly level: L
   IST0162: { name: 'GatewayPortNotDefinedOnService', level: 'Warning' },
   IST0165: { name: 'ReferencedInternalGateway', level: 'Warning' },
   IST0166: { name: 'IneffectiveSelector', level: 'Warning' },
+  IST0171: { name: 'NegativeConditionStatus', level: 'Warning' },
   IST0173: { name: 'DestinationRuleSubsetNotSelectPods', level: 'Error' },
   IST0174: { name: 'UnknownDestinationRuleHost', level: 'Warning' },
   IST0176: { name: 'GatewayAPICRDVersionBelowMinimum', level: 'Warning' },

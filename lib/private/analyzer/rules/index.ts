@@ -3,7 +3,7 @@ import { caCertificates, destinationRuleTargets } from './destination-rule';
 import { conflictingGateways, duplicateCertificates, gatewayPorts } from './gateway';
 import { gatewayReferences } from './gateway-api-gateways';
 import { routeBackends, routeParents } from './gateway-api-routes';
-import { gatewayApiCrdVersions, ineffectiveSelectors, policyTargets } from './k8s-gateway';
+import { gatewayApiCrdVersions, ineffectiveSelectors, negativeConditions, policyTargets } from './k8s-gateway';
 import { serviceEntryAddresses, telemetryProviders } from './mesh-config';
 import { schemaValidation } from './schema';
 import { multipleServices, portNames } from './service';
@@ -33,4 +33,5 @@ export const RULES: RuleDefinition[] = [
   ineffectiveSelectors,
   policyTargets,
   gatewayApiCrdVersions,
+  negativeConditions,
 ];

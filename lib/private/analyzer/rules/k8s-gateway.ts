@@ -165,3 +165,46 @@ export const policyTargets: RuleDefinition = {
     }
   },
 };
+
+/** The negative conditions Istio's ConditionAnalyzer reports, by `group/kind`: condition type → the status that is negative. */
+const NEGATIVE_CONDITIONS: Record<string, Record<string, string>> = {
+  '/Service': { 'istio.io/WaypointBound': 'False' },
+  'networking.istio.io/ServiceEntry': { 'istio.io/WaypointBound': 'False' },
+  'networking.istio.io/WorkloadEntry': { 'istio.io/WaypointBound': 'False' },
+  'security.istio.io/AuthorizationPolicy': { ZtunnelAccepted: 'False', WaypointAccepted: 'False' },
+  [`${GATEWAY_API}/Gateway`]: { Accepted: 'False', Programmed: 'False', ResolvedRefs: 'False' },
+  [`${GATEWAY_API}/HTTPRoute`]: { Accepted: 'False', Programmed: 'False', ResolvedRefs: 'False' },
+  [`${GATEWAY_API}/GRPCRoute`]: { Accepted: 'False', Programmed: 'False', ResolvedRefs: 'False' },
+};
+
+/**
+ * IST0171: an object carries a `status` (copied from a cluster, e.g. `kubectl get -o yaml`) with a
+ * condition Istio's ConditionAnalyzer counts as negative: a Gateway's or route parent's Accepted,
+ * Programmed or ResolvedRefs False, WaypointBound False on a Service, ServiceEntry or WorkloadEntry,
+ * ZtunnelAccepted/WaypointAccepted False (or WaypointAccepted PartiallyInvalid) on an
+ * AuthorizationPolicy. Gateway listener conditions are not read, as in Istio.
+ */
+export const negativeConditions: RuleDefinition = {
+  codes: ['IST0171'],
+  run({ manifest }: RuleInput, report: Report) {
+    for (const [key, negative] of Object.entries(NEGATIVE_CONDITIONS)) {
+      const [group, kind] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+      for (const o of manifest.ofKind(group, kind)) {
+        const status = o.json.status;
+        if (!status || typeof status !== 'object') continue;
+        const conditions = kind === 'HTTPRoute' || kind === 'GRPCRoute'
+          ? list(status.parents).flatMap((p: any) => list(p?.conditions)) : list(status.conditions);
+        for (const c of conditions) {
+          const partial = kind === 'AuthorizationPolicy' && c?.type === 'WaypointAccepted' && c?.reason === 'PartiallyInvalid';
+          if (negative[c?.type] !== c?.status && !partial) continue;
+          report({
+            code: 'IST0171',
+            object: o,
+            message: `its status has condition ${c.type}=${c.status} (reason ${c.reason ?? 'none'}${c.message ? `: ${c.message}` : ''})`,
+            fix: 'fix what the condition names (the status comes from the cluster the object was copied from), or drop the stale status from the manifest',
+          });
+        }
+      }
+    }
+  },
+};
