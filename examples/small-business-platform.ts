@@ -11,17 +11,24 @@
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryRelease, CertificateIssuer, GatewayTls, IngressGateway, MeshInstallation, MeshPeer, MeshProfile, PrometheusScrapeMode,
+  CanaryRelease, CertificateIssuer, DataPlane, GatewayTls, IngressGateway, MeshInstallation, MeshPeer, MeshProfile, PrometheusScrapeMode,
   PrometheusScraping, ReleaseStrategy, ReleaseWorkload, security, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
 const NAMESPACE = 'shop';
 const HOST = 'shop.small-business.example';
 
-/** Adds the example's charts to `app`. */
-export function build(app: App): void {
+/**
+ * Adds the example's charts to `app`. `dataPlane` renders the shop's rules for another data plane:
+ * `DataPlane.AMBIENT` installs the ambient profile and puts the shop in ambient mode (its GET-only
+ * rule gets a waypoint); the shop's `connections()` are the same (test/ambient-migration.test.ts).
+ */
+export function build(app: App, dataPlane?: DataPlane): void {
   const meshChart = new Chart(app, 'mesh');
-  const mesh = new MeshInstallation(meshChart, 'Mesh', { profile: MeshProfile.MINIMAL, networkPolicies: {} });
+  const mesh = new MeshInstallation(meshChart, 'Mesh', {
+    profile: dataPlane === DataPlane.AMBIENT ? MeshProfile.AMBIENT : MeshProfile.MINIMAL,
+    networkPolicies: {},
+  });
   // Cluster-wide mTLS from install time: a STRICT PeerAuthentication in the root namespace.
   new security.PeerAuthentication(meshChart, 'MeshWideStrict', {
     metadata: { name: 'default', namespace: mesh.namespace },
@@ -38,7 +45,7 @@ export function build(app: App): void {
   });
 
   const chart = new Chart(app, 'shop');
-  const shop = new ZeroTrustNamespace(chart, 'Shop', { name: NAMESPACE, mesh, externalNamespaces: ['istio-ingress'] });
+  const shop = new ZeroTrustNamespace(chart, 'Shop', { name: NAMESPACE, mesh, externalNamespaces: ['istio-ingress'], dataPlane });
   const stable = workload(chart, 'CatalogV1', 'catalog-v1', 'registry.small-business.example/catalog:3.2.0');
   const canary = workload(chart, 'CatalogV2', 'catalog-v2', 'registry.small-business.example/catalog:3.3.0');
 

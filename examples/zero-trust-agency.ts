@@ -15,11 +15,16 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CertificateAuthority, ExternalHost, MeshInstallation, MeshPeer, MeshProfile, MtlsMode, security, WorkloadSelector, ZeroTrustNamespace,
+  CertificateAuthority, DataPlane, ExternalHost, MeshInstallation, MeshPeer, MeshProfile, MtlsMode, security, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
-/** Adds the example's charts to `app`. */
-export function build(app: App): void {
+/**
+ * Adds the example's charts to `app`. There is no ambient variant: `DataPlane.AMBIENT` is refused
+ * with the reason, because ambient mode has no per-namespace egress lock by host name (the
+ * Sidecar's `REGISTRY_ONLY`), and the two HTTPS hosts have no fixed addresses a NetworkPolicy
+ * could name (test/ambient-migration.test.ts asserts the message).
+ */
+export function build(app: App, dataPlane?: DataPlane): void {
   const meshChart = new Chart(app, 'mesh');
   const mesh = new MeshInstallation(meshChart, 'Mesh', {
     profile: MeshProfile.DEFAULT,
@@ -27,6 +32,7 @@ export function build(app: App): void {
     certificateAuthority: CertificateAuthority.pluggedIn(),
     // istio-system admits only what the mesh needs: xDS from the app's mesh namespaces, webhooks, metrics.
     networkPolicies: {},
+    ...(dataPlane === DataPlane.AMBIENT ? { profile: MeshProfile.AMBIENT } : {}),
   });
   // Mesh-wide STRICT: a PeerAuthentication named `default` in the root namespace (escape hatch: L1).
   new security.PeerAuthentication(meshChart, 'MeshWideStrict', {
@@ -38,6 +44,7 @@ export function build(app: App): void {
   const benefits = new ZeroTrustNamespace(chart, 'Benefits', {
     name: 'benefits',
     mesh,
+    dataPlane,
     // The legacy gateway's namespace is managed by the platform team, outside this app.
     externalNamespaces: ['legacy-gateway'],
     externalHosts: [

@@ -10,12 +10,17 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace } from 'cdk8s-istio';
+import { DataPlane, MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace } from 'cdk8s-istio';
 
 const LOGIN = 'https://login.gov.example';
 
-/** Adds the example's charts to `app`. */
-export function build(app: App): void {
+/**
+ * Adds the example's charts to `app`. `dataPlane` renders the same rules for another data plane:
+ * `DataPlane.AMBIENT` installs the ambient profile and gives both namespaces ambient mode (the
+ * records rule has L7 conditions, so the backend gets a waypoint); their `connections()` are the
+ * same (test/ambient-migration.test.ts).
+ */
+export function build(app: App, dataPlane?: DataPlane): void {
   const meshChart = new Chart(app, 'mesh');
   const mesh = new MeshInstallation(meshChart, 'Mesh', {
     profile: MeshProfile.DEFAULT,
@@ -23,16 +28,18 @@ export function build(app: App): void {
     istiodEnv: { BLOCKED_CIDRS_IN_JWKS_URIS: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,127.0.0.0/8' },
     // Lock istio-system down too: only the app's mesh namespaces reach istiod's xDS port.
     networkPolicies: {},
+    ...(dataPlane === DataPlane.AMBIENT ? { profile: MeshProfile.AMBIENT } : {}),
   });
 
   const frontendChart = new Chart(app, 'citizen-frontend');
-  const frontend = new ZeroTrustNamespace(frontendChart, 'Frontend', { name: 'citizen-frontend', mesh });
+  const frontend = new ZeroTrustNamespace(frontendChart, 'Frontend', { name: 'citizen-frontend', mesh, dataPlane });
   const web = workload(frontendChart, 'Web', 'web', 'citizen-frontend');
 
   const backendChart = new Chart(app, 'records-backend');
   const backend = new ZeroTrustNamespace(backendChart, 'Backend', {
     name: 'records-backend',
     mesh,
+    dataPlane,
     jwtIssuers: [{ issuer: LOGIN, jwksUri: `${LOGIN}/.well-known/jwks.json`, audiences: ['records-api'] }],
   });
   const records = workload(backendChart, 'Records', 'records-api', 'records-backend');

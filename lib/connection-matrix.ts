@@ -22,6 +22,11 @@ export enum EnforcementLayer {
   SIDECAR = 'Sidecar',
   /** A PeerAuthentication port exception that lets the connection in without mTLS. */
   PEER_AUTHENTICATION = 'PeerAuthentication',
+  /**
+   * Ambient mode: a waypoint proxy (Gateway API `Gateway` of class `istio-waypoint`) enforces the
+   * rule at L7 with `targetRefs` AuthorizationPolicies; ztunnel admits only the waypoint.
+   */
+  WAYPOINT = 'Waypoint',
 }
 
 /**
@@ -53,6 +58,13 @@ export interface Connection {
    * @default - nothing to add
    */
   readonly note?: string;
+  /**
+   * A connection the mesh itself needs (DNS, the control plane, metrics scraping, kubelet's
+   * probes), not one the app declared. These differ between data planes; `accessDifferences()`
+   * ignores them.
+   * @default false
+   */
+  readonly infrastructure?: boolean;
 }
 
 /**
@@ -79,6 +91,31 @@ export class ConnectionMatrix {
   /** The connections (a copy). */
   public get rows(): Connection[] {
     return [...this._rows];
+  }
+
+  /**
+   * What the app declared that one matrix grants and the other does not: caller, callee, ports,
+   * methods, paths, JWT principals, claims and mode of every declared row (infrastructure rows and
+   * the enforcing layers are left out, as they differ between data planes). Empty when both grant
+   * the same access, e.g. a namespace before and after a move from sidecars to ambient mode.
+   *
+   * @param other the matrix to compare with
+   * @returns one line per difference, `+ <row>` for a row only this matrix has, `- <row>` for one only `other` has
+   */
+  public accessDifferences(other: ConnectionMatrix): string[] {
+    const keys = (m: ConnectionMatrix) => m._rows.filter((r) => !r.infrastructure).map(accessKey);
+    const mine = keys(this);
+    const theirs = keys(other);
+    const missing = (a: string[], b: string[]) => {
+      const rest = [...b];
+      return a.filter((k) => {
+        const i = rest.indexOf(k);
+        if (i < 0) return true;
+        rest.splice(i, 1);
+        return false;
+      });
+    };
+    return [...missing(mine, theirs).map((k) => `+ ${k}`), ...missing(theirs, mine).map((k) => `- ${k}`)].sort();
   }
 
   /**
@@ -124,6 +161,12 @@ export class ConnectionMatrix {
     const nodes = [...ids.entries()].map(([label, id]) => `  ${id}["${mermaidText(label)}"]`);
     return ['flowchart LR', ...nodes, ...edges].join('\n') + '\n';
   }
+}
+
+/** A row as the access it grants. */
+function accessKey(r: Connection): string {
+  return `${r.direction} ${r.from} -> ${r.to} ports=${any(r.ports.map(String))} methods=${any(r.methods)} paths=${any(r.paths)} ` +
+    `jwt=${r.requestPrincipals.join(',') || '-'} ${r.enforcement}${r.note ? ` (${r.note})` : ''}`;
 }
 
 function any(values: string[]): string {

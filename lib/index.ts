@@ -1,4 +1,5 @@
 export * from './connection-matrix';
+export * from './data-plane';
 export * from './external-host';
 export * from './mesh-config';
 export * from './certificate-authority';

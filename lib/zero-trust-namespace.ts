@@ -2,6 +2,7 @@ import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConnectionMatrix } from './connection-matrix';
+import { DataPlane } from './data-plane';
 import { EgressGateway } from './egress-gateway';
 import { ExternalHost, ExternalHostProtocol } from './external-host';
 import { Sidecar, SidecarSpecOutboundTrafficPolicyMode } from './imports/networking.istio.io';
@@ -21,7 +22,10 @@ import { dependOnMesh } from './private/mesh-dependency';
 import { ownedApiObjects } from './private/owned-objects';
 import { recommendedLabels } from './private/recommended-labels';
 import { validateDnsLabel, validateEnum } from './private/validate';
+import { ambientRuleProblems, ambientUnsupportedHost } from './private/zero-trust/ambient-checks';
+import { AmbientRenderer } from './private/zero-trust/ambient-renderer';
 import { connectionMatrix } from './private/zero-trust/connections';
+import { DataPlaneRenderer, RenderHost } from './private/zero-trust/data-plane-renderer';
 import { ExternalEgress } from './private/zero-trust/external-egress';
 import { validateJwtIssuers, validateRequestPrincipal } from './private/zero-trust/jwt';
 import { labelsKey, NameAllocator, objectName } from './private/zero-trust/names';
@@ -32,10 +36,12 @@ import {
   ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, dnsEgressRule, externalCaPeer, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer,
   networkPolicyPorts, podSelector,
 } from './private/zero-trust/render';
-import { authzRule, ExceptionEntry, ExceptionGroup, InboundRule, OutboundRule, tokenRequirementRules } from './private/zero-trust/rules';
+import { ExceptionEntry, ExceptionGroup, InboundRule, OutboundRule } from './private/zero-trust/rules';
+import { SidecarRenderer } from './private/zero-trust/sidecar-renderer';
 import {
   validateAddress, validateExternalHostName, validateLabels, validateList, validateMethod, validatePath, validatePort, validateRequired,
 } from './private/zero-trust/validate';
+import { KUBELET_PROBE_SOURCE, waypointTargetRef } from './private/zero-trust/waypoint';
 import { IWorkloadSelector, WorkloadSelectorConfig } from './workload-selector';
 
 type Labels = { [key: string]: string };
@@ -174,6 +180,14 @@ export interface ZeroTrustNamespaceProps {
    */
   readonly mesh: IMeshInstallation;
   /**
+   * How the namespace's workloads join the mesh: sidecars, or ambient mode (ztunnel, plus a
+   * waypoint for the rules that need L7). The rules you declare are the same for both; see
+   * `DataPlane` for what each renders and what ambient cannot express.
+   * @default DataPlane.SIDECAR
+   * @see https://istio.io/latest/docs/ambient/overview/
+   */
+  readonly dataPlane?: DataPlane;
+  /**
    * Enforce the allow rules, or only audit them (dry-run) while you find the missing ones.
    * @default PolicyEnforcement.ENFORCE
    * @see https://istio.io/latest/docs/tasks/security/authorization/authz-dry-run/
@@ -265,6 +279,8 @@ export class ZeroTrustNamespace extends Construct {
   public readonly mesh: IMeshInstallation;
   /** Whether the allow rules are enforced or audited. */
   public readonly enforcement: PolicyEnforcement;
+  /** How the namespace's workloads join the mesh. */
+  public readonly dataPlane: DataPlane;
   /** The gateway `exposeToIngressGateway()` lets in. */
   public readonly ingressGateway: IMeshPeer;
   /** Whether Prometheus may scrape merged metrics on port 15020. */
@@ -293,6 +309,7 @@ export class ZeroTrustNamespace extends Construct {
   private readonly networkPolicies: Construct;
   private readonly serviceEntries: Construct;
   private readonly externalEgress: ExternalEgress;
+  private readonly renderer: DataPlaneRenderer;
   private readonly warned = new WeakSet<ApiObject>();
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
@@ -319,6 +336,13 @@ export class ZeroTrustNamespace extends Construct {
     this.mesh = props.mesh;
     validateEnum(this, 'enforcement', props.enforcement, 'PolicyEnforcement', { ...PolicyEnforcement });
     this.enforcement = props.enforcement ?? PolicyEnforcement.ENFORCE;
+    validateEnum(this, 'dataPlane', props.dataPlane, 'DataPlane', { ...DataPlane });
+    this.dataPlane = props.dataPlane ?? DataPlane.SIDECAR;
+    if (this.dataPlane === DataPlane.AMBIENT && (props.mesh as { ambient?: boolean }).ambient === false) {
+      throw new MeshValidationError(this, `'dataPlane' DataPlane.AMBIENT needs ztunnel on every node, but mesh ${(props.mesh as unknown as Construct).node.path} ` +
+        'is not installed in ambient mode: nothing would enforce mTLS or the rules; install it with profile: MeshProfile.AMBIENT, or keep ' +
+        'DataPlane.SIDECAR');
+    }
     for (const flag of ['allowPrometheusScraping', 'checkProbeRewrite'] as const) {
       if (props[flag] !== undefined && props[flag] !== null && typeof props[flag] !== 'boolean') {
         throw new MeshValidationError(this, `'${flag}' must be true or false, got ${describeValue(props[flag], 'boolean')}`);
@@ -335,8 +359,14 @@ export class ZeroTrustNamespace extends Construct {
     this.jwtIssuers = validateJwtIssuers(this, props.jwtIssuers);
     dependOnMesh(this, props.mesh);
 
-    const namespace = new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: this.name, labels: { ...recommendedLabels(this, { name: this.name, component: 'zero-trust', partOf: this.name }), ...props.mesh.injectionLabels } },
+    this.renderer = this.dataPlane === DataPlane.AMBIENT
+      ? new AmbientRenderer(this.renderHost(), () => namespace, () => this.prometheusPeer)
+      : new SidecarRenderer(this.renderHost());
+    const namespace: ApiObject = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        labels: { ...recommendedLabels(this, { name: this.name, component: 'zero-trust', partOf: this.name }), ...this.renderer.namespaceLabels() },
+      },
     });
     // Namespaces are cluster-scoped: drop the namespace a namespaced chart stamps on every object.
     if (namespace.metadata.namespace !== undefined) namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
@@ -349,6 +379,8 @@ export class ZeroTrustNamespace extends Construct {
       // Not the L1 class: its toJson writes the CRD's legacy alias `jwks_uri`; Istio documents
       // `jwksUri`. The spec is still typed by the L1 interface, whose keys are the JSON names.
       const spec: RequestAuthenticationSpec = {
+        // Ambient: tokens are validated by the waypoint (ztunnel sees no HTTP).
+        targetRefs: this.dataPlane === DataPlane.AMBIENT ? [waypointTargetRef()] : undefined,
         jwtRules: this.jwtIssuers.map((j) => ({
           issuer: j.issuer,
           jwksUri: j.jwksUri,
@@ -373,7 +405,9 @@ export class ZeroTrustNamespace extends Construct {
       }), 'prometheus');
     }
     if (this.enforced) this.renderBaselineNetworkPolicies();
-    if (this.enforced) {
+    // JWT validation is L7: in ambient mode, the waypoint does it.
+    if (this.renderer instanceof AmbientRenderer && this.jwtIssuers.length > 0) this.renderer.ensureWaypoint();
+    if (this.enforced && this.dataPlane === DataPlane.SIDECAR) {
       this.sidecarHosts.add('./*');
       this.sidecarHosts.add(`${props.mesh.namespace}/*`);
       new Sidecar(this, 'Sidecar', {
@@ -387,8 +421,13 @@ export class ZeroTrustNamespace extends Construct {
       });
     }
 
-    this.node.addValidation({ validate: oncePerSynth(this, () => [...this.validateKnownNamespaces(), ...this.validateAgainstApp()]) });
-    if (this.checkProbeRewrite) this.node.addValidation({ validate: oncePerSynth(this, () => this.warnDisabledProbeRewrites()) });
+    this.node.addValidation({
+      validate: oncePerSynth(this, () => [...this.validateKnownNamespaces(), ...this.validateAgainstApp(), ...this.validateAmbient()]),
+    });
+    // The probe rewrite is the sidecar's: ambient pods get kubelet's probes from 169.254.7.127, which ztunnel lets through.
+    if (this.checkProbeRewrite && this.dataPlane === DataPlane.SIDECAR) {
+      this.node.addValidation({ validate: oncePerSynth(this, () => this.warnDisabledProbeRewrites()) });
+    }
 
     registerZeroTrustNamespace(this, this.name);
     for (const exception of props.mtlsExceptions ?? []) this.addMtlsException(exception);
@@ -452,31 +491,10 @@ export class ZeroTrustNamespace extends Construct {
     this.inbound.push(rule);
 
     const base = target ? objectName('allow', config.name, 'to', target.name) : objectName('allow', config.name);
-    const authzName = this.authzNames.allocate(base);
-    new AuthorizationPolicy(this.authorizationPolicies, authzName, {
-      metadata: this.metadata(authzName, this.dryRun()),
-      spec: {
-        selector: target ? { matchLabels: { ...target.labels } } : undefined,
-        action: AuthorizationPolicySpecAction.ALLOW,
-        rules: [authzRule(rule)],
-      },
-    });
-    this.renderTokenRequirement(rule, target, base);
-
-    if (this.enforced) {
-      const netpolName = this.netpolNames.allocate(base);
-      new k8s.KubeNetworkPolicy(this.networkPolicies, netpolName, {
-        metadata: this.metadata(netpolName),
-        spec: Lazy.any({
-          produce: () => ({
-            podSelector: podSelector(target?.labels),
-            policyTypes: ['Ingress'],
-            ingress: [{ from: this.networkPeers(config), ports: networkPolicyPorts(rule.ports) }],
-          }),
-        }),
-      });
-    }
+    this.renderer.renderInbound(rule, base);
     mirrorEgress(this, config.namespace, {
+      // Ambient pods are reached over HBONE (15008), whatever the caller's data plane.
+      toHbone: this.dataPlane === DataPlane.AMBIENT,
       fromPodLabels: config.podLabels,
       resolveFromPodLabels: config.podLabels ? undefined : () => singleSelector(peerPodSelectors(this, config)),
       fromIdentity: config.description,
@@ -519,7 +537,7 @@ export class ZeroTrustNamespace extends Construct {
     this.outboundKeys.add(key);
     this.outbound.push(rule);
     this.addEgressPolicy(objectName('allow-to', config.name), from?.labels, config.namespace,
-      config.podLabels ?? (() => singleSelector(peerPodSelectors(this, config))), rule.ports);
+      config.podLabels ?? (() => singleSelector(peerPodSelectors(this, config))), this.renderer.egressPorts(rule.ports, false));
   }
 
   /**
@@ -541,6 +559,8 @@ export class ZeroTrustNamespace extends Construct {
         "e.g. ExternalHost.https('api.example.com')");
     }
     const from = options.from ? this.resolveSelector(options.from, 'allowEgressTo from') : undefined;
+    const unsupported = this.dataPlane === DataPlane.AMBIENT ? ambientUnsupportedHost(host, options.via !== undefined) : undefined;
+    if (unsupported) throw new MeshValidationError(this, unsupported);
     if (options.via) {
       const route = options.via.routeHost(host, { clients: [this.name], originateTls: options.originateTls });
       const key = JSON.stringify([options.via.node.addr, labelsKey(from?.labels)]);
@@ -580,6 +600,12 @@ export class ZeroTrustNamespace extends Construct {
     if (exception.mode !== MtlsMode.PERMISSIVE && exception.mode !== MtlsMode.DISABLE) {
       throw new MeshValidationError(this,
         `'mtlsExceptions.mode' must be MtlsMode.PERMISSIVE or MtlsMode.DISABLE, got ${JSON.stringify(exception.mode)}; STRICT is already the namespace mode`);
+    }
+    if (this.dataPlane === DataPlane.AMBIENT && exception.mode === MtlsMode.DISABLE) {
+      throw new MeshValidationError(this,
+        `'mtlsExceptions.mode' MtlsMode.DISABLE for port ${exception.port} is a sidecar setting (the sidecar stops terminating mTLS on the ` +
+        'port); under ambient, ztunnel takes a port exception as PERMISSIVE (plaintext callers let in): declare it with MtlsMode.PERMISSIVE, ' +
+        'or keep the namespace on DataPlane.SIDECAR');
     }
     validateRequired(this, 'mtlsExceptions.reason', exception.reason,
       `write down why port ${exception.port} cannot use mTLS (it is kept as an annotation for reviewers)`);
@@ -648,6 +674,8 @@ export class ZeroTrustNamespace extends Construct {
       prometheusPeer: this.prometheusPeer,
       outbound: this.outbound,
       external: this.externalEgress.declared,
+      dataPlane: this.dataPlane,
+      waypoint: this.renderer instanceof AmbientRenderer && this.renderer.hasWaypoint,
     });
   }
 
@@ -662,7 +690,7 @@ export class ZeroTrustNamespace extends Construct {
     this.mirroredKeys.add(key);
     this.mirrored.push(egress);
     this.addEgressPolicy(objectName('allow-to', egress.toName), egress.resolveFromPodLabels ?? egress.fromPodLabels, egress.toNamespace,
-      egress.toPodLabels, egress.ports);
+      egress.toPodLabels, this.renderer.egressPorts(egress.ports, egress.toHbone === true));
   }
 
   /**
@@ -700,6 +728,15 @@ export class ZeroTrustNamespace extends Construct {
         egress: [dnsEgressRule()],
       },
     });
+    if (this.dataPlane === DataPlane.AMBIENT) {
+      // Ambient pods run no proxy: ztunnel talks to istiod (and the CA) for them, and the waypoint
+      // has policies of its own. Kubelet's probes reach them from istio-cni's SNAT address.
+      new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-kubelet-probes'), {
+        metadata: this.metadata('allow-kubelet-probes'),
+        spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: KUBELET_PROBE_SOURCE } }] }] },
+      });
+      return;
+    }
     new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-istiod'), {
       metadata: this.metadata('allow-istiod'),
       spec: {
@@ -754,27 +791,6 @@ export class ZeroTrustNamespace extends Construct {
           rules: [{ to: [{ operation: { ports: sortedNumbers(group.entries.map((e) => e.port)).map(String) } }] }],
         }),
       }),
-    });
-  }
-
-  /**
-   * A token requirement no other rule can undo: ALLOW rules are OR-ed, so a broader allowFrom for
-   * the same peer would let these requests through without a token. A DENY policy (evaluated
-   * before every ALLOW) refuses the peer's requests to these operations unless they carry one of
-   * the request principals and the required claims, as Istio recommends for mandatory checks.
-   * It covers exactly this rule's peer, workloads, ports, methods and paths: nothing wider.
-   */
-  private renderTokenRequirement(rule: InboundRule, target: { labels: { [key: string]: string } } | undefined, base: string): void {
-    const rules = tokenRequirementRules(rule);
-    if (!rules) return;
-    const name = this.authzNames.allocate(objectName('require-token', base.replace(/^allow-/, '')));
-    new AuthorizationPolicy(this.authorizationPolicies, name, {
-      metadata: this.metadata(name, this.dryRun()),
-      spec: {
-        selector: target ? { matchLabels: { ...target.labels } } : undefined,
-        action: AuthorizationPolicySpecAction.DENY,
-        rules,
-      },
     });
   }
 
@@ -877,6 +893,33 @@ export class ZeroTrustNamespace extends Construct {
         'if the probes are served on a port excluded from mTLS');
     }
     return [];
+  }
+
+  /** What the data plane renderer needs from this namespace (containers are read when it renders, after the constructor made them). */
+  private renderHost(): RenderHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return {
+      scope: this,
+      namespace: this.name,
+      mesh: this.mesh,
+      get enforced() { return self.enforced; },
+      get authorizationPolicies() { return self.authorizationPolicies; },
+      get networkPolicies() { return self.networkPolicies; },
+      authzNames: this.authzNames,
+      netpolNames: this.netpolNames,
+      metadata: (name, annotations) => this.metadata(name, annotations),
+      dryRun: () => this.dryRun(),
+      networkPeers: (peer) => this.networkPeers(peer),
+    };
+  }
+
+  /** Synth-time checks of ambient mode: rules the waypoint cannot attach exactly, L7 rules whose callers never pass a waypoint. */
+  private validateAmbient(): string[] {
+    if (this.dataPlane !== DataPlane.AMBIENT) return [];
+    const ingressGateway = peerKey(this.resolvePeer(this.ingressGateway, 'ingressGateway'));
+    return ambientRuleProblems(this, this.name, this.inbound, this.renderer instanceof AmbientRenderer && this.renderer.hasWaypoint,
+      (peer) => peerKey(peer) === ingressGateway);
   }
 
   private metadata(name: string, annotations?: { [key: string]: string }) {

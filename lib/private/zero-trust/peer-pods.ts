@@ -76,7 +76,8 @@ export function portsNotExposed(scope: IConstruct, prop: string, namespace: stri
   return errors;
 }
 
-function targetPortOf(targetPort: number | string | undefined, port: number, pods: AppPods[]): number | undefined {
+/** The container port a Service port sends to: its number, or its name looked up on the pods. */
+export function targetPortOf(targetPort: number | string | undefined, port: number, pods: AppPods[]): number | undefined {
   if (targetPort === undefined) return port;
   if (typeof targetPort === 'number') return targetPort;
   if (/^\d+$/.test(targetPort)) return Number(targetPort);

@@ -19,10 +19,14 @@ export interface MirroredEgress {
   readonly toName: string;
   /** Destination (container) ports; empty for any. */
   readonly ports: number[];
+  /** The callee is an ambient pod: reached over HBONE (15008) whatever the caller's data plane. */
+  readonly toHbone?: boolean;
 }
 
 /** What the registry needs from a zero-trust namespace. */
 export interface RegisteredNamespace extends IConstruct {
+  /** Its data plane (`DataPlane` value): callers in ambient namespaces reach pods over HBONE. */
+  readonly dataPlane: string;
   /** Applies egress asked for by a callee. */
   _addMirroredEgress(egress: MirroredEgress): void;
 }

@@ -1,0 +1,50 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { NameAllocator } from './names';
+import { InboundRule } from './rules';
+import type { DataPlane } from '../../data-plane';
+import type { IMeshInstallation } from '../../mesh-installation';
+import type { MeshPeerConfig } from '../../mesh-peer';
+
+/** What a renderer needs from its `ZeroTrustNamespace`: where objects go, how they are named. */
+export interface RenderHost {
+  /** The ZeroTrustNamespace (scope of validations and mirrored egress). */
+  readonly scope: Construct;
+  readonly namespace: string;
+  readonly mesh: IMeshInstallation;
+  /** Whether NetworkPolicies are rendered (not a dry run). */
+  readonly enforced: boolean;
+  readonly authorizationPolicies: Construct;
+  readonly networkPolicies: Construct;
+  readonly authzNames: NameAllocator;
+  readonly netpolNames: NameAllocator;
+  metadata(name: string, annotations?: { [key: string]: string }): any;
+  /** The dry-run annotation in audit mode. */
+  dryRun(): { [key: string]: string } | undefined;
+  /** NetworkPolicy peers for a mesh peer (resolved at synthesis). */
+  networkPeers(peer: MeshPeerConfig): k8s.NetworkPolicyPeer[];
+}
+
+/**
+ * The objects one data plane renders for the intent of a zero-trust namespace. The intent (rules,
+ * exceptions, hosts) is kept by `ZeroTrustNamespace`; what differs between sidecars and ambient
+ * mode is here.
+ */
+export interface DataPlaneRenderer {
+  readonly dataPlane: DataPlane;
+  /** Labels that enrol the Namespace in this data plane. */
+  namespaceLabels(): { [key: string]: string };
+  /** The AuthorizationPolicies and ingress NetworkPolicy of one `allowFrom` rule (`base`: its object name). */
+  renderInbound(rule: InboundRule, base: string): void;
+  /**
+   * Ports of an egress NetworkPolicy from this namespace to pods that listen on `ports`:
+   * `toHbone` when the callee is an ambient pod (reached over HBONE, port 15008).
+   */
+  egressPorts(ports: number[], toHbone: boolean): number[];
+}
+
+/** `ports` plus the HBONE port, sorted; empty (any port) stays empty. */
+export function withPort(ports: number[], port: number): number[] {
+  if (ports.length === 0) return [];
+  return [...new Set([...ports, port])].sort((a, b) => a - b);
+}
