@@ -345,6 +345,9 @@ describe('stderr', () => {
     expect(synthOutput(releases({}, 1), false).stderr).toEqual('');
     expect(synthOutput(releases({ progress: true }, 1), false).stderr).toContain('validating');
     expect(synthOutput(releases({ progress: false }, 1), true).stderr).toEqual('');
+    // The summary starts on a line of its own: the progress line is erased first.
+    const both = synthOutput(releases({ stderr: SynthStderr.SUMMARY }, 1), true).stderr;
+    expect(both).toMatch(/validating \d+ constructs\r\x1b\[Kcdk8s-istio: 1 message from synthesis, summarized/);
   });
 
   test('warnings are grouped by analyzer code or message, with paths and the first one in full; other lines kept', () => {

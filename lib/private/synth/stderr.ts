@@ -24,9 +24,10 @@ interface Captured {
  * Captures what `console.warn` and `console.error` print while `run` executes (the validation of
  * the app), then prints it: each message as it was when there are at most `threshold` of them (or
  * mode 'per-construct'), one summary otherwise. Printed in a `finally`, so the messages of a failed
- * validation are not lost.
+ * validation are not lost; `beforePrinting` runs first when there is something to print (to erase
+ * a progress line).
  */
-export function withCapturedMessages<T>(mode: StderrMode, threshold: number, target: StderrTarget, run: () => T): T {
+export function withCapturedMessages<T>(mode: StderrMode, threshold: number, target: StderrTarget, run: () => T, beforePrinting?: () => void): T {
   const original = { warn: console.warn, error: console.error };
   const captured: Captured[] = [];
   const capture = (method: 'warn' | 'error') => (...args: unknown[]) => {
@@ -39,6 +40,7 @@ export function withCapturedMessages<T>(mode: StderrMode, threshold: number, tar
   } finally {
     console.warn = original.warn;
     console.error = original.error;
+    if (captured.length > 0) beforePrinting?.();
     if (mode === 'per-construct' || (mode === 'auto' && captured.length <= threshold)) {
       // Through the console methods in place before synthesis (the user's, or a test spy).
       for (const c of captured) original[c.method](...c.args);

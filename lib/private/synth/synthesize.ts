@@ -78,7 +78,7 @@ function prepare(app: App, all: IConstruct[], order: 'validate-first' | 'resolve
   withCapturedMessages(reporting.stderr, reporting.summaryThreshold, reporting.target, () => {
     progress.update(`cdk8s-istio: validating ${all.length.toLocaleString('en-US')} constructs`, true);
     validateAll(all);
-  });
+  }, () => progress.done());
   if (order === 'validate-first') resolve();
   const charts = chartsInOrder(app, all).map((chart) => ({ chart, objects: chartObjects(chart, index) }));
   return { charts, hasDependantCharts };
