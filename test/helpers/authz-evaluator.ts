@@ -83,3 +83,58 @@ export function authorize(objects: readonly unknown[], r: AuthzRequest): { allow
   const allow = allows.find((p) => (p.spec.rules ?? []).some((rule: Json) => ruleMatches(rule, r)));
   return allow ? { allowed: true, by: `ALLOW ${allow.metadata.name}` } : { allowed: false, by: 'no ALLOW rule matches' };
 }
+
+/**
+ * Where a request is decided in ambient mode: the destination pod's ztunnel (L4 only), or the
+ * waypoint a Service's traffic passes (full L7, `targetRefs` policies of that Service or of the
+ * waypoint Gateway).
+ */
+export type AmbientEnforcer = { readonly ztunnel: true } | { readonly waypoint: string; readonly service: string };
+
+const L7_SOURCE = ['requestPrincipals', 'notRequestPrincipals'];
+const L7_OPERATION = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
+
+/**
+ * A rule as ztunnel enforces it (ztunnel `src/rbac.rs`, istiod's ambient conversion): L7 fields
+ * are dropped; an ALLOW rule with any L7 field matches nothing; in a DENY rule, a source or
+ * operation left with only L7 fields never matches, so the rule denies nothing through it.
+ */
+function ztunnelRuleMatches(rule: Json, action: string, r: AuthzRequest): boolean {
+  const from = rule.from as Json[] | undefined;
+  const to = rule.to as Json[] | undefined;
+  const when = rule.when as Json[] | undefined;
+  const hasL7 = (o: Json | undefined, keys: string[]) => keys.some((k) => o?.[k] !== undefined);
+  const l7 = (from ?? []).some((f) => hasL7(f.source, L7_SOURCE)) || (to ?? []).some((t) => hasL7(t.operation, L7_OPERATION))
+    || (when ?? []).some((c) => c.key.startsWith('request.'));
+  if (l7 && action === 'ALLOW') return false;
+  const strip = (o: Json | undefined, keys: string[]) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !keys.includes(k)));
+  const onlyL7 = (o: Json | undefined, keys: string[]) => hasL7(o, keys) && Object.keys(strip(o, keys)).length === 0;
+  const fromOk = !from || from.some((f) => !onlyL7(f.source, L7_SOURCE) && sourceMatches(strip(f.source, L7_SOURCE), r));
+  const toOk = !to || to.some((t) => !onlyL7(t.operation, L7_OPERATION) && operationMatches({ ...strip(t.operation, L7_OPERATION) }, r));
+  const whenOk = !when || when.every((c) => !c.key.startsWith('request.') && conditionMatches(c, r));
+  return fromOk && toOk && whenOk;
+}
+
+/** Whether the ambient data plane lets the request through at `at`, and which policy decided. */
+export function authorizeAmbient(objects: readonly unknown[], r: AuthzRequest, at: AmbientEnforcer): { allowed: boolean; by?: string } {
+  const inNamespace = (objects as Json[]).filter((o) => o?.kind === 'AuthorizationPolicy' && o.metadata?.namespace === r.workload.namespace);
+  const targets = (o: Json) => [...(o.spec?.targetRefs ?? []), ...(o.spec?.targetRef ? [o.spec.targetRef] : [])] as Json[];
+  let policies: Json[];
+  let ruleDecides: (rule: Json, action: string) => boolean;
+  if ('ztunnel' in at) {
+    policies = inNamespace.filter((o) => targets(o).length === 0
+      && Object.entries(o.spec?.selector?.matchLabels ?? {}).every(([k, v]) => r.workload.labels[k] === v));
+    ruleDecides = (rule, action) => ztunnelRuleMatches(rule, action, r);
+  } else {
+    policies = inNamespace.filter((o) => targets(o).some((t) =>
+      (t.kind === 'Service' && (t.group ?? '') === '' && t.name === at.service)
+      || (t.kind === 'Gateway' && t.group === 'gateway.networking.k8s.io' && t.name === at.waypoint)));
+    ruleDecides = (rule) => ruleMatches(rule, r);
+  }
+  const deny = policies.find((p) => p.spec.action === 'DENY' && (p.spec.rules ?? []).some((rule: Json) => ruleDecides(rule, 'DENY')));
+  if (deny) return { allowed: false, by: `DENY ${deny.metadata.name}` };
+  const allows = policies.filter((p) => (p.spec.action ?? 'ALLOW') === 'ALLOW');
+  if (allows.length === 0) return { allowed: true };
+  const allow = allows.find((p) => (p.spec.rules ?? []).some((rule: Json) => ruleDecides(rule, 'ALLOW')));
+  return allow ? { allowed: true, by: `ALLOW ${allow.metadata.name}` } : { allowed: false, by: 'no ALLOW rule matches' };
+}

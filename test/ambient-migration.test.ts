@@ -1,0 +1,105 @@
+/**
+ * Migration proof: every zero-trust example synthesizes with both data planes (or refuses ambient
+ * with the reason), and each namespace's connection matrix grants the same access with both.
+ */
+import { App, Testing } from 'cdk8s';
+import { DataPlane, ZeroTrustNamespace } from '../lib';
+import { ambientCall } from './helpers/ambient-path';
+import { synthAll } from './zero-trust-fixture';
+import { build as migration, migrationPlan } from '../examples/ambient-migration';
+import { build as smallBusiness } from '../examples/small-business-platform';
+import { build as agency } from '../examples/zero-trust-agency';
+import { build as segmentation } from '../examples/zero-trust-segmentation';
+
+/** The example built for `dataPlane`, synthesized (every synth-time check runs), and its zero-trust namespaces by name. */
+function synthesize(build: (app: App, dataPlane?: DataPlane) => unknown, dataPlane: DataPlane) {
+  const app = Testing.app();
+  build(app, dataPlane);
+  const objects = synthAll(app);
+  const namespaces = new Map(app.node.findAll().filter((c): c is ZeroTrustNamespace => c instanceof ZeroTrustNamespace).map((n) => [n.name, n]));
+  return { objects, namespaces };
+}
+
+describe.each([
+  ['zero-trust-segmentation', segmentation, ['citizen-frontend', 'records-backend']],
+  ['small-business-platform', smallBusiness, ['shop']],
+  ['ambient-migration', migration, ['billing', 'orders']],
+] as const)('examples/%s.ts', (_name, build, names) => {
+  test('synthesizes with both data planes, and every namespace grants the same access with both', () => {
+    // WHEN
+    const sidecar = synthesize(build, DataPlane.SIDECAR);
+    const ambient = synthesize(build, DataPlane.AMBIENT);
+
+    // THEN
+    expect([...ambient.namespaces.keys()].sort()).toEqual([...names]);
+    let declared = 0;
+    for (const name of names) {
+      const before = sidecar.namespaces.get(name)!.connections();
+      const after = ambient.namespaces.get(name)!.connections();
+      expect(after.accessDifferences(before)).toEqual([]);
+      declared += after.rows.filter((r) => !r.infrastructure).length;
+    }
+    expect(declared).toBeGreaterThan(0);
+    // The ambient rendering enrols the namespaces (billing in ambient-migration stays on sidecars by design).
+    const enrolled = ambient.objects.filter((o) => o.kind === 'Namespace' && o.metadata.labels?.['istio.io/dataplane-mode'] === 'ambient')
+      .map((o) => o.metadata.name).sort();
+    expect(enrolled).toEqual(names.filter((n) => n !== 'billing'));
+    expect(ambient.objects.filter((o) => o.kind === 'Sidecar' && enrolled.includes(o.metadata.namespace))).toEqual([]);
+  });
+});
+
+test('examples/zero-trust-agency.ts has no ambient variant: its HTTPS hosts have no addresses a NetworkPolicy could name', () => {
+  expect(() => agency(Testing.app(), DataPlane.AMBIENT)).toThrow(
+    '[benefits/Benefits] \'allowEgressTo\' api.tax-authority.example:443 has no addresses: under DataPlane.AMBIENT no Sidecar filters egress ' +
+    'by host name, so the NetworkPolicy would open port 443 to any address; declare the addresses, e.g. ' +
+    'ExternalHost.tcp(\'api.tax-authority.example\', 443, [\'203.0.113.10\']), or keep the namespace on DataPlane.SIDECAR');
+});
+
+describe('examples/ambient-migration.ts', () => {
+  test('the plan lists what to add, switch and remove, and proves access unchanged', () => {
+    // WHEN
+    const plan = migrationPlan();
+
+    // THEN
+    const section = (from: string, to: string) => plan.slice(plan.indexOf(from), plan.indexOf(to)).split('\n').filter((l) => l.startsWith('     - '))
+      .map((l) => l.slice(7));
+    expect(section('1. Add', '2. Switch')).toEqual([
+      'AuthorizationPolicy/waypoint-allow-billing-reporting-to-orders-api',
+      'AuthorizationPolicy/waypoint-allow-orders-checkout-to-orders-api',
+      'AuthorizationPolicy/waypoint-deny-all',
+      'Gateway/waypoint',
+      'NetworkPolicy/allow-kubelet-probes',
+      'NetworkPolicy/allow-to-orders-waypoint',
+      'NetworkPolicy/allow-to-waypoint',
+      'NetworkPolicy/allow-waypoint-egress',
+      'NetworkPolicy/allow-waypoint-metrics-scrape',
+    ]);
+    expect(section('2. Switch', '3. Remove')).toEqual([
+      'AuthorizationPolicy/allow-billing-reporting-to-orders-api',
+      'AuthorizationPolicy/allow-orders-checkout-to-orders-api',
+      'Namespace/orders',
+      'NetworkPolicy/allow-billing-reporting-to-orders-api',
+      'NetworkPolicy/allow-orders-checkout-to-orders-api',
+      'NetworkPolicy/allow-to-orders-orders-api',
+    ]);
+    expect(section('3. Remove', 'Access:')).toEqual(['NetworkPolicy/allow-istiod', 'NetworkPolicy/allow-metrics-scrape', 'Sidecar/default']);
+    expect(plan).toContain('Access: unchanged - both renderings grant exactly the same connections');
+  });
+
+  test('after the move: checkout (ambient) through the waypoint on its paths only, reporting (sidecar) straight to ztunnel on 8080', () => {
+    // GIVEN
+    const { objects } = synthesize(migration, DataPlane.AMBIENT);
+    const labels = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.template.metadata.labels;
+    const api = { namespace: 'orders', labels: labels('orders-api'), service: 'orders-api', servicePort: 80, containerPort: 8080 };
+    const checkout = { namespace: 'orders', serviceAccount: 'checkout', labels: labels('checkout'), ambient: true };
+    const reporting = { namespace: 'billing', serviceAccount: 'reporting', labels: labels('reporting'), ambient: false };
+
+    // THEN
+    expect(ambientCall(objects, checkout, api, { method: 'POST', path: '/orders/42' })).toEqual({ allowed: true });
+    expect(ambientCall(objects, checkout, api, { method: 'DELETE', path: '/orders/42' })).toEqual({ allowed: false, refusedBy: 'waypoint: no ALLOW rule matches' });
+    expect(ambientCall(objects, checkout, api, { method: 'GET', path: '/admin' })).toEqual({ allowed: false, refusedBy: 'waypoint: no ALLOW rule matches' });
+    expect(ambientCall(objects, reporting, api)).toEqual({ allowed: true });
+    expect(ambientCall(objects, { ...reporting, serviceAccount: 'default' }, api)).toEqual({ allowed: false, refusedBy: 'ztunnel: no ALLOW rule matches' });
+    expect(ambientCall(objects, { ...checkout, ambient: false }, api)).toEqual({ allowed: false, refusedBy: 'NetworkPolicy caller -> pod' });
+  });
+});
