@@ -9,11 +9,11 @@ import * as fs from 'fs';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
+import { build as buildIngressExample } from '../examples/gateway-api-ingress';
 import {
   CertificateIssuer, GatewayServiceType, GatewayTls, HeaderMatch, IngressGateway, IngressGatewayProps, MeshInstallation, PathMatch, RequestMatch,
   RoutedService, RouteDestination, RouteTo, RoutingApi, ServiceRouting, TlsProtocolVersion, WorkloadSelector, ZeroTrustNamespace,
 } from '../lib';
-import { build as buildIngressExample } from '../examples/gateway-api-ingress';
 import { resolveGatewayRoute } from './helpers/httproute-resolver';
 import { resolveRequest, semanticRouting } from './helpers/route-resolver';
 
@@ -104,7 +104,7 @@ describe('IngressGateway on the Gateway API', () => {
     let compared = 0;
     for (const host of ['shop.example.com', 'api.example.com']) {
       for (const path of ['/', '/catalog', '/catalog/items', '/catalogue', '/healthz', '/healthz/x', '/beta', '/other']) {
-        for (const headers of [{}, { 'x-experiment': 'b' }, { 'x-beta': 'yes' }, { 'x-beta': 'yes', 'x-experiment': 'b' }]) {
+        for (const headers of [{}, { 'x-experiment': 'b' }, { 'x-beta': 'yes' }, { 'x-beta': 'yes', 'x-experiment': 'b' }] as Array<Record<string, string>>) {
           const expected = semanticRouting(resolveRequest(vsObjects, { gateway: 'edge/public', host, path, headers }));
           const actual = resolveGatewayRoute(gwObjects, { gateway: 'edge/public', host, path, headers });
           const label = `${host}${path} ${JSON.stringify(headers)}`;
@@ -129,7 +129,7 @@ describe('IngressGateway on the Gateway API', () => {
     const gwObjects = render(RoutingApi.GATEWAY_API);
     const shares: Record<string, unknown> = {};
     for (const path of ['/', '/cart', '/catalog', '/catalog/shoes', '/catalogue', '/healthz']) {
-      for (const headers of [{}, { 'x-experiment': 'b' }]) {
+      for (const headers of [{}, { 'x-experiment': 'b' }] as Array<Record<string, string>>) {
         const req = { gateway: 'shop-edge/storefront-edge', host: 'shop.example.com', path, headers };
         const actual = resolveGatewayRoute(gwObjects, req);
         expect({ path, headers, ...actual }).toEqual({ path, headers, ...semanticRouting(resolveRequest(vsObjects, req)) });

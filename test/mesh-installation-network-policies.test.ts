@@ -1,8 +1,8 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import {
-  ControlPlaneNetworkPolicies, GatewayTls, IngressGateway, MeshInstallation, MeshInstallationProps, MeshPeer, MeshProfile, RouteDestination,
-  ZeroTrustNamespace,
+  ControlPlaneNetworkPolicies, gatewayApi, GatewayTls, IngressGateway, MeshInstallation, MeshInstallationProps, MeshPeer, MeshProfile,
+  RouteDestination, RoutingApi, ZeroTrustNamespace,
 } from '../lib';
 import { Endpoint, networkAllows } from './helpers/netpol-evaluator';
 
@@ -262,6 +262,25 @@ describe('every injected namespace is admitted (synth-time check)', () => {
       'denies all its traffic but DNS; run it in a namespace of its own, or add NetworkPolicies in "istio-system" that select its pods and admit its traffic');
 
     expect(() => kiali(true).synthYaml()).not.toThrow();
+  });
+
+  test('a Gateway API gateway (istiod deploys its proxy) is admitted to xDS by its namespace; another revision\'s is not', () => {
+    // GIVEN
+    const { app, mesh, apps } = fixture({}, { profile: MeshProfile.MINIMAL });
+    const gateway = new IngressGateway(apps, 'Public', { mesh, namespace: 'istio-ingress', createNamespace: true, api: RoutingApi.GATEWAY_API });
+    gateway.addHost('shop.example.com', { tls: GatewayTls.simple('shop-cert') });
+    gateway.addRoute('shop.example.com', { to: RouteDestination.host('web.shop.svc.cluster.local', 8080) });
+    new gatewayApi.Gateway(apps, 'Canary', {
+      metadata: { name: 'canary', namespace: 'canary-edge', labels: { 'istio.io/rev': 'canary' } },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    });
+
+    // WHEN
+    const objects = synthAll(app);
+
+    // THEN
+    expect(reach(objects, pod('istio-ingress', { 'gateway.networking.k8s.io/gateway-name': 'public' }), ISTIOD, 15012)).toBe(true);
+    expect(reach(objects, pod('canary-edge', { 'gateway.networking.k8s.io/gateway-name': 'canary' }), ISTIOD, 15012)).toBe(false);
   });
 
   test('a gateway deployed into the control plane namespace is told to move out', () => {

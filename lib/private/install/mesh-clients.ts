@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { POD_TEMPLATES } from '../analyzer/model';
 import { appIndex } from '../app-scan';
+import { GATEWAY_NAME_LABEL } from '../gateway/gateway-api';
 import { LABEL_INJECT, LABEL_INJECTION, LABEL_REV } from '../labels';
 import { findZeroTrustNamespace } from '../zero-trust/registry';
 
@@ -112,6 +113,36 @@ function namespaceObjects(scope: IConstruct): Map<string, { labels: Labels; path
   });
 }
 
+/** Gateway classes whose Gateways istiod deploys a proxy for. */
+const DEPLOYED_CLASSES = ['istio', 'istio-waypoint'];
+
+/**
+ * Gateway API Gateways whose proxies istiod of `revision` deploys (class `istio` or `istio-waypoint`;
+ * the Gateway's `istio.io/rev` label, else its namespace's, else the default revision): their pods
+ * are not in the app, but connect to the control plane like a gateway's.
+ */
+function deployedGateways(all: IConstruct[], namespaces: Map<string, { labels: Labels }>, revision: string): MeshClientWorkload[] {
+  const out: MeshClientWorkload[] = [];
+  for (const c of all) {
+    if (!ApiObject.isApiObject(c) || c.kind !== 'Gateway' || c.apiGroup !== 'gateway.networking.k8s.io') continue;
+    const json = c.toJson() as any;
+    const gatewayClass = json.spec?.gatewayClassName;
+    if (!DEPLOYED_CLASSES.includes(gatewayClass)) continue;
+    const namespace = json.metadata?.namespace ?? 'default';
+    const rev = json.metadata?.labels?.[LABEL_REV] ?? namespaces.get(namespace)?.labels[LABEL_REV] ?? 'default';
+    if (rev !== revision) continue;
+    out.push({
+      ref: `Gateway ${namespace}/${json.metadata.name}`,
+      path: c.node.path,
+      namespace,
+      selector: { [GATEWAY_NAME_LABEL]: json.metadata.name },
+      gateway: true,
+      reason: `istiod deploys its proxy (gatewayClassName ${gatewayClass})`,
+    });
+  }
+  return out;
+}
+
 /** A rendered (not injected) proxy container that connects to this control plane. */
 function renderedProxyOf(w: AppWorkload, addresses: string[]): boolean {
   return w.containers.some((c) => c.name === 'istio-proxy' && (c.env ?? []).some((e: any) => e.name === 'CA_ADDR' && addresses.includes(e.value)));
@@ -162,6 +193,7 @@ export function meshClients(scope: IConstruct, mesh: MeshIdentity, caAddresses: 
       }
       if (reason) workloads.push({ ref: w.ref, path: w.object.node.path, namespace: w.namespace, selector: w.selector, gateway, reason });
     }
+    workloads.push(...deployedGateways(all, namespaces, revision));
     const all2 = appWorkloads(scope);
     return {
       zeroTrustNamespaces: [...zeroTrust].sort(),
