@@ -266,6 +266,12 @@ export interface ZeroTrustNamespaceProps {
  * NetworkPolicies `default-deny` (ingress + egress), `allow-dns`, `allow-istiod`,
  * `allow-metrics-scrape`, `allow-ca` (with an external CA) and one per rule; Sidecar `default`; one ServiceEntry per external host.
  *
+ * That is the sidecar rendering (`DataPlane.SIDECAR`, the default). With `dataPlane:
+ * DataPlane.AMBIENT` the same rules are rendered for ztunnel (selector AuthorizationPolicies with
+ * L4 fields only, NetworkPolicies on HBONE 15008 and for kubelet probes from 169.254.7.127, no
+ * Sidecar) and, for rules with L7 conditions or JWT issuers, a waypoint (Gateway API `Gateway` of
+ * class `istio-waypoint`) with `targetRefs` policies; `connections()` is the same for both.
+ *
  * Rules are declared on the callee (`allowFrom`). When the caller's namespace is also a
  * ZeroTrustNamespace of the same app, its egress NetworkPolicy and Sidecar host are added for
  * you, whichever of the two is declared first.
