@@ -221,6 +221,8 @@ const cases: Case[] = [
   ['ReleaseStrategy.flagger: interval as a string', (c) => canary(c, { strategy: ReleaseStrategy.flagger({ interval: x('1m') }) }), 'interval'],
   ['ReleaseStrategy.flagger: minSuccessRate 101', (c) => canary(c, { strategy: ReleaseStrategy.flagger({ minSuccessRate: 101 }) }), 'minSuccessRate'],
   ['CanaryRelease canary: null', (c) => canary(c, { canary: null }), '\'canary\' must be a ReleaseWorkload, got null; e.g. ReleaseWorkload.fromDeployment(canaryDeployment)'],
+  ['CanaryRelease canary: a Deployment, not a ReleaseWorkload', (c) => canary(c, { canary: new kplus.Deployment(c.chart, 'V2', { containers: [{ image: 'a:2' }] }) }),
+    /'canary' must be a ReleaseWorkload, got Deployment [^ ]+\/V2 \(a construct\); e\.g\. ReleaseWorkload\.fromDeployment/],
   ['CanaryRelease strategy: a string', (c) => canary(c, { strategy: 'canary' }), 'strategy'],
   ['CanaryRelease splitLevel: unknown string', (c) => canary(c, { splitLevel: 'pod' }), 'splitLevel'],
   ['CanaryRelease mirrorPercent: "5"', (c) => canary(c, { mirrorPercent: '5' }), 'mirrorPercent'],

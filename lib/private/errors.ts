@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * Not exported from the package: jsii cannot model classes derived from `Error`. Users see it as
@@ -42,6 +42,13 @@ export function asValidationMessages(scope: IConstruct, messages: string[]): str
 export function describeValue(value: unknown, expected = 'string'): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'number' && !Number.isFinite(value)) return expected === 'number' ? String(value) : `${value} (number)`;
-  const text = JSON.stringify(value) ?? String(value);
+  if (Construct.isConstruct(value)) return `${value.constructor.name} ${value.node.path} (a construct)`;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Circular (an object holding constructs): its class is what the caller needs to see.
+    text = `a ${(value as object).constructor?.name ?? 'object'}`;
+  }
   return typeof value === expected ? text : `${text} (${typeof value})`;
 }
