@@ -6,16 +6,15 @@
  * `billing`, which keeps its sidecars (an L4 rule: sidecar callers never pass a waypoint, so it
  * must stay L4). Checkout reaches the payments database at its address.
  *
- * `migrationPlan()` synthesizes both renderings and prints what to apply in which order, and the
- * proof: the two `connections()` matrices grant the same access.
+ * The synth prints the plan (`DataPlaneMigrationPlan`): what to apply in which order, and the
+ * proof that the two renderings' `connections()` grant the same access.
  *
- *   npm run synth -- ambient-migration                      # writes the ambient rendering
- *   npx ts-node examples/ambient-migration.ts --plan        # prints the plan
+ *   npm run synth -- ambient-migration   # writes dist/examples/ambient-migration/ and prints the plan
  */
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ConnectionMatrix, DataPlane, ExternalHost, GatewayApiCrds, MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace,
+  DataPlane, DataPlaneMigrationPlan, ExternalHost, GatewayApiCrds, MeshInstallation, MeshPeer, MeshProfile, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
 const ORDERS = 'orders';
@@ -25,9 +24,22 @@ const BILLING = 'billing';
  * Adds the example's charts to `app`: the `orders` namespace on `dataPlane` (default: ambient, the
  * end state; `DataPlane.SIDECAR` is where the migration starts). The mesh runs the ambient profile
  * in both: ztunnel must be on the nodes before a namespace switches, and sidecars keep working.
+ * For the ambient rendering, prints the migration plan from the sidecar one on stderr, as CanaryRelease
+ * prints its schedule (unless `printPlan` is false).
  * @returns the `orders` namespace
  */
-export function build(app: App, dataPlane: DataPlane = DataPlane.AMBIENT): ZeroTrustNamespace {
+export function build(app: App, dataPlane: DataPlane = DataPlane.AMBIENT, printPlan = true): ZeroTrustNamespace {
+  const orders = render(app, dataPlane);
+  if (dataPlane === DataPlane.AMBIENT && printPlan) {
+    // Where the migration starts: the same code on sidecars, in an app of its own that is never synthesized.
+    const before = render(new App(), DataPlane.SIDECAR);
+    console.error(DataPlaneMigrationPlan.between(before, orders).toString());
+  }
+  return orders;
+}
+
+/** The example's charts, with `orders` on `dataPlane`. */
+function render(app: App, dataPlane: DataPlane): ZeroTrustNamespace {
   const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', {
     profile: MeshProfile.AMBIENT,
     // Waypoints are Gateway API Gateways.
@@ -72,54 +84,8 @@ function workload(chart: Chart, id: string, name: string, namespace: string, ima
   return deployment;
 }
 
-/** `Kind/name` of every object of the orders namespace (the Namespace included), with its JSON. */
-function objectsOfOrders(dataPlane: DataPlane): { matrix: ConnectionMatrix; objects: Map<string, string> } {
-  const app = Testing.app();
-  const orders = build(app, dataPlane);
-  const objects = new Map<string, string>();
-  for (const o of app.charts.flatMap((c) => Testing.synth(c))) {
-    if (o.metadata?.namespace !== ORDERS && !(o.kind === 'Namespace' && o.metadata.name === ORDERS)) continue;
-    objects.set(`${o.kind}/${o.metadata.name}`, JSON.stringify(o));
-  }
-  return { matrix: orders.connections(), objects };
-}
-
-/**
- * The migration of `orders` from sidecars to ambient mode, step by step: objects to add first
- * (inert while the pods have sidecars), the switch (changed objects, then restarting the pods
- * without sidecars), objects to remove last, and the access proof.
- */
-export function migrationPlan(): string {
-  const before = objectsOfOrders(DataPlane.SIDECAR);
-  const after = objectsOfOrders(DataPlane.AMBIENT);
-  const added = [...after.objects.keys()].filter((k) => !before.objects.has(k)).sort();
-  const removed = [...before.objects.keys()].filter((k) => !after.objects.has(k)).sort();
-  const changed = [...after.objects.keys()].filter((k) => before.objects.has(k) && before.objects.get(k) !== after.objects.get(k)).sort();
-  const differences = after.matrix.accessDifferences(before.matrix);
-  const list = (keys: string[]) => keys.map((k) => `     - ${k}`);
-  return [
-    `Migration of namespace "${ORDERS}": DataPlane.SIDECAR -> DataPlane.AMBIENT`,
-    '  0. Before: the mesh runs MeshProfile.AMBIENT (ztunnel and istio-cni on every node); sidecars keep working.',
-    '  1. Add (inert while the pods still have sidecars: the waypoint and its targetRefs policies see no traffic yet):',
-    ...list(added),
-    '  2. Switch: apply the changed objects, then restart the workloads so their pods come back without sidecars',
-    `     (kubectl rollout restart deployment -n ${ORDERS}); calls with L7 conditions are refused until the pods have restarted:`,
-    ...list(changed),
-    '  3. Remove (sidecar-only objects, nothing selects them any more):',
-    ...list(removed),
-    `  Access: ${differences.length === 0 ? 'unchanged - both renderings grant exactly the same connections' : 'CHANGED:'}`,
-    ...differences.map((d) => `     ${d}`),
-    '',
-    after.matrix.toMarkdown(),
-  ].join('\n');
-}
-
 if (require.main === module) {
-  if (process.argv.includes('--plan')) {
-    console.log(migrationPlan());
-  } else {
-    const app = new App();
-    build(app);
-    app.synth();
-  }
+  const app = new App();
+  build(app);
+  app.synth();
 }

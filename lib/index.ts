@@ -1,5 +1,6 @@
 export * from './connection-matrix';
 export * from './data-plane';
+export * from './data-plane-migration';
 export * from './external-host';
 export * from './mesh-config';
 export * from './certificate-authority';

@@ -3,13 +3,16 @@
  * with the reason), and each namespace's connection matrix grants the same access with both.
  */
 import { App, Testing } from 'cdk8s';
-import { DataPlane, ZeroTrustNamespace } from '../lib';
+import { DataPlane, DataPlaneMigrationPlan, ZeroTrustNamespace } from '../lib';
 import { ambientCall } from './helpers/ambient-path';
 import { synthAll } from './zero-trust-fixture';
-import { build as migration, migrationPlan } from '../examples/ambient-migration';
+import { build as migrationExample } from '../examples/ambient-migration';
 import { build as smallBusiness } from '../examples/small-business-platform';
 import { build as agency } from '../examples/zero-trust-agency';
 import { build as segmentation } from '../examples/zero-trust-segmentation';
+
+/** The migration example without its printed plan. */
+const migration = (app: App, dataPlane?: DataPlane) => migrationExample(app, dataPlane, false);
 
 /** The example built for `dataPlane`, synthesized (every synth-time check runs), and its zero-trust namespaces by name. */
 function synthesize(build: (app: App, dataPlane?: DataPlane) => unknown, dataPlane: DataPlane) {
@@ -57,13 +60,16 @@ test('examples/zero-trust-agency.ts has no ambient variant: its HTTPS hosts have
 
 describe('examples/ambient-migration.ts', () => {
   test('the plan lists what to add, switch and remove, and proves access unchanged', () => {
+    // GIVEN
+    const before = synthesize(migration, DataPlane.SIDECAR).namespaces.get('orders')!;
+    const after = synthesize(migration, DataPlane.AMBIENT).namespaces.get('orders')!;
+
     // WHEN
-    const plan = migrationPlan();
+    const plan = DataPlaneMigrationPlan.between(before, after);
 
     // THEN
-    const section = (from: string, to: string) => plan.slice(plan.indexOf(from), plan.indexOf(to)).split('\n').filter((l) => l.startsWith('     - '))
-      .map((l) => l.slice(7));
-    expect(section('1. Add', '2. Switch')).toEqual([
+    expect(plan).toMatchObject({ namespace: 'orders', from: DataPlane.SIDECAR, to: DataPlane.AMBIENT, accessDifferences: [] });
+    expect(plan.add).toEqual([
       'AuthorizationPolicy/waypoint-allow-billing-reporting-to-orders-api',
       'AuthorizationPolicy/waypoint-allow-orders-checkout-to-orders-api',
       'AuthorizationPolicy/waypoint-deny-all',
@@ -74,7 +80,7 @@ describe('examples/ambient-migration.ts', () => {
       'NetworkPolicy/allow-waypoint-egress',
       'NetworkPolicy/allow-waypoint-metrics-scrape',
     ]);
-    expect(section('2. Switch', '3. Remove')).toEqual([
+    expect(plan.change).toEqual([
       'AuthorizationPolicy/allow-billing-reporting-to-orders-api',
       'AuthorizationPolicy/allow-orders-checkout-to-orders-api',
       'Namespace/orders',
@@ -82,8 +88,38 @@ describe('examples/ambient-migration.ts', () => {
       'NetworkPolicy/allow-orders-checkout-to-orders-api',
       'NetworkPolicy/allow-to-orders-orders-api',
     ]);
-    expect(section('3. Remove', 'Access:')).toEqual(['NetworkPolicy/allow-istiod', 'NetworkPolicy/allow-metrics-scrape', 'Sidecar/default']);
-    expect(plan).toContain('Access: unchanged - both renderings grant exactly the same connections');
+    expect(plan.remove).toEqual(['NetworkPolicy/allow-istiod', 'NetworkPolicy/allow-metrics-scrape', 'Sidecar/default']);
+    expect(plan.toString()).toContain('  Access: unchanged - both renderings grant exactly the same connections\n');
+    expect(plan.toString()).toContain('  3. Remove (nothing selects them any more):\n     - NetworkPolicy/allow-istiod\n');
+  });
+
+  test('the synth prints the plan', () => {
+    // GIVEN
+    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    // WHEN
+    migrationExample(Testing.app());
+
+    // THEN
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(String(log.mock.calls[0][0])).toMatch(/^Migration of namespace "orders": DataPlane.SIDECAR -> DataPlane.AMBIENT\n/);
+    log.mockRestore();
+  });
+
+  test('a plan needs the same namespace rendered for two data planes', () => {
+    // GIVEN
+    const sidecar = synthesize(migration, DataPlane.SIDECAR).namespaces;
+    const ambient = synthesize(migration, DataPlane.AMBIENT).namespaces;
+
+    // THEN
+    expect(() => DataPlaneMigrationPlan.between(sidecar.get('orders')!, ambient.get('billing')!)).toThrow(
+      '[billing/Billing] DataPlaneMigrationPlan.between: \'before\' is namespace "orders" and \'after\' is "billing"; render the same ' +
+      'namespace twice, once per data plane');
+    expect(() => DataPlaneMigrationPlan.between(sidecar.get('billing')!, ambient.get('billing')!)).toThrow(
+      '[billing/Billing] DataPlaneMigrationPlan.between: both renderings of "billing" use DataPlane.SIDECAR; render \'after\' with the other ' +
+      'data plane');
+    expect(() => DataPlaneMigrationPlan.between('orders' as any, ambient.get('orders')!)).toThrow(
+      '[DataPlaneMigrationPlan.between] \'before\' must be a ZeroTrustNamespace, got "orders" (string); pass the same namespace rendered once per data plane');
   });
 
   test('after the move: checkout (ambient) through the waypoint on its paths only, reporting (sidecar) straight to ztunnel on 8080', () => {
