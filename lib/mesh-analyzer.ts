@@ -17,12 +17,14 @@ export enum AnalyzerLevel {
 }
 
 /**
- * A rule the analyzer implements: an `istioctl analyze` message code (`IST...`), or one of this
+ * A rule the analyzer implements: an `istioctl analyze` message code (`IST...`), one of this
  * library's Gateway API reference checks (`GWA...`), which istiod reports only as route or Gateway
- * status once applied, if at all.
+ * status once applied, if at all, or one of its ambient checks (`AMB...`: HTTP attributes on
+ * policies ztunnel enforces, `istio.io/use-waypoint` bindings), which istiod reports only as
+ * ZtunnelAccepted/WaypointBound status.
  */
 export interface AnalyzerRuleInfo {
-  /** Message code, e.g. `IST0101` (Istio's) or `GWA0005` (this library's Gateway API checks). */
+  /** Message code, e.g. `IST0101` (Istio's), `GWA0005` (this library's Gateway API checks) or `AMB0001` (its ambient checks). */
   readonly code: string;
   /** Message name, e.g. `ReferencedResourceNotFound`. */
   readonly name: string;

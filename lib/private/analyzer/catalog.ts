@@ -31,6 +31,9 @@ export interface RuleDefinition {
  * (pkg/config/analysis/msg/messages.yaml), with the same trigger conditions. `GWA` codes are this
  * library's Gateway API reference checks: Istio has no analyzer for them, istiod reports them only as
  * route or gateway status conditions once the objects are applied (or, for most, not at all).
+ * `AMB` codes are this library's ambient checks: what ztunnel does with HTTP attributes it cannot
+ * see, and the waypoint an `istio.io/use-waypoint` label binds; Istio has no analyzer for them,
+ * istiod reports them only as status (ZtunnelAccepted, WaypointBound) once applied.
  */
 export const MESSAGES: Record<string, { readonly name: string; readonly level: Level }> = {
   IST0101: { name: 'ReferencedResourceNotFound', level: 'Error' },
@@ -39,6 +42,7 @@ export const MESSAGES: Record<string, { readonly name: string; readonly level: L
   IST0112: { name: 'VirtualServiceDestinationPortSelectorRequired', level: 'Error' },
   IST0116: { name: 'DeploymentAssociatedToMultipleServices', level: 'Warning' },
   IST0118: { name: 'PortNameIsNotUnderNamingConvention', level: 'Info' },
+  IST0123: { name: 'NamespaceMultipleInjectionLabels', level: 'Warning' },
   IST0127: { name: 'NoMatchingWorkloadsFound', level: 'Warning' },
   IST0128: { name: 'NoServerCertificateVerificationDestinationLevel', level: 'Warning' },
   IST0129: { name: 'NoServerCertificateVerificationPortLevel', level: 'Warning' },
@@ -55,6 +59,7 @@ export const MESSAGES: Record<string, { readonly name: string; readonly level: L
   IST0162: { name: 'GatewayPortNotDefinedOnService', level: 'Warning' },
   IST0165: { name: 'ReferencedInternalGateway', level: 'Warning' },
   IST0166: { name: 'IneffectiveSelector', level: 'Warning' },
+  IST0167: { name: 'IneffectivePolicy', level: 'Warning' },
   IST0171: { name: 'NegativeConditionStatus', level: 'Warning' },
   IST0173: { name: 'DestinationRuleSubsetNotSelectPods', level: 'Error' },
   IST0174: { name: 'UnknownDestinationRuleHost', level: 'Warning' },
@@ -68,4 +73,10 @@ export const MESSAGES: Record<string, { readonly name: string; readonly level: L
   GWA0007: { name: 'ReferenceNotPermitted', level: 'Error' },
   GWA0008: { name: 'UnknownGatewayClass', level: 'Warning' },
   GWA0009: { name: 'PolicyTargetNotFound', level: 'Error' },
+  AMB0001: { name: 'ZtunnelRuleNeverDenies', level: 'Error' },
+  AMB0002: { name: 'ZtunnelIgnoresHttpAttributes', level: 'Warning' },
+  AMB0003: { name: 'WaypointNotFound', level: 'Error' },
+  AMB0004: { name: 'WaypointAttachmentDenied', level: 'Error' },
+  AMB0005: { name: 'WaypointTrafficTypeUnsupported', level: 'Error' },
+  AMB0006: { name: 'SelectorPolicyOnAmbientWorkloads', level: 'Warning' },
 };
