@@ -5,7 +5,6 @@ import { ConnectionMatrix } from './connection-matrix';
 import { DataPlane } from './data-plane';
 import { EgressGateway } from './egress-gateway';
 import { ExternalHost, ExternalHostProtocol } from './external-host';
-import { Sidecar, SidecarSpecOutboundTrafficPolicyMode } from './imports/networking.istio.io';
 import {
   AuthorizationPolicy, AuthorizationPolicySpecAction, PeerAuthentication,
   PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode, RequestAuthentication, RequestAuthenticationSpec,
@@ -33,15 +32,14 @@ import { peerPodSelectors, portsNotExposed, unknownServiceAccount } from './priv
 import { findDisabledProbeRewrites } from './private/zero-trust/probes';
 import { findZeroTrustNamespace, MirroredEgress, mirrorEgress, registerZeroTrustNamespace } from './private/zero-trust/registry';
 import {
-  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, dnsEgressRule, externalCaPeer, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer,
-  networkPolicyPorts, podSelector,
+  ANNOTATION_DRY_RUN, ANNOTATION_MTLS_EXCEPTION_PREFIX, dnsEgressRule, externalCaPeer, networkPolicyPeer, networkPolicyPorts, podSelector,
 } from './private/zero-trust/render';
 import { ExceptionEntry, ExceptionGroup, InboundRule, OutboundRule } from './private/zero-trust/rules';
 import { SidecarRenderer } from './private/zero-trust/sidecar-renderer';
 import {
   validateAddress, validateExternalHostName, validateLabels, validateList, validateMethod, validatePath, validatePort, validateRequired,
 } from './private/zero-trust/validate';
-import { KUBELET_PROBE_SOURCE, waypointTargetRef } from './private/zero-trust/waypoint';
+import { waypointTargetRef } from './private/zero-trust/waypoint';
 import { IWorkloadSelector, WorkloadSelectorConfig } from './workload-selector';
 
 type Labels = { [key: string]: string };
@@ -305,7 +303,6 @@ export class ZeroTrustNamespace extends Construct {
   private readonly mirrored: MirroredEgress[] = [];
   private readonly mirroredKeys = new Set<string>();
   private readonly exceptionGroups = new Map<string, ExceptionGroup>();
-  private readonly sidecarHosts = new Set<string>();
   /** Gateway ports already opened by `allowEgressTo(..., { via })`, per egress gateway and calling workloads. */
   private readonly egressGatewayPorts = new Map<string, Set<number>>();
   private readonly authzNames = new NameAllocator();
@@ -366,7 +363,7 @@ export class ZeroTrustNamespace extends Construct {
     dependOnMesh(this, props.mesh);
 
     this.renderer = this.dataPlane === DataPlane.AMBIENT
-      ? new AmbientRenderer(this.renderHost(), () => namespace, () => this.prometheusPeer)
+      ? new AmbientRenderer(this.renderHost(), () => namespace)
       : new SidecarRenderer(this.renderHost());
     const namespace: ApiObject = new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
@@ -413,19 +410,7 @@ export class ZeroTrustNamespace extends Construct {
     if (this.enforced) this.renderBaselineNetworkPolicies();
     // JWT validation is L7: in ambient mode, the waypoint does it.
     if (this.renderer instanceof AmbientRenderer && this.jwtIssuers.length > 0) this.renderer.ensureWaypoint();
-    if (this.enforced && this.dataPlane === DataPlane.SIDECAR) {
-      this.sidecarHosts.add('./*');
-      this.sidecarHosts.add(`${props.mesh.namespace}/*`);
-      new Sidecar(this, 'Sidecar', {
-        metadata: this.metadata('default'),
-        spec: Lazy.any({
-          produce: () => ({
-            egress: [{ hosts: [...this.sidecarHosts].sort(sidecarHostOrder) }],
-            outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
-          }),
-        }),
-      });
-    }
+    this.renderer.renderEgressLock();
 
     this.node.addValidation({
       validate: oncePerSynth(this, () => [...this.validateKnownNamespaces(), ...this.validateAgainstApp(), ...this.validateAmbient()]),
@@ -705,7 +690,7 @@ export class ZeroTrustNamespace extends Construct {
    */
   private addEgressPolicy(base: string, fromLabels: Labels | (() => Labels | undefined) | undefined, toNamespace: string,
     toLabels: Labels | (() => Labels | undefined) | undefined, ports: number[]): void {
-    if (toNamespace !== this.name) this.sidecarHosts.add(`${toNamespace}/*`);
+    this.renderer.addEgressNamespace(toNamespace);
     if (!this.enforced) return;
     const name = this.netpolNames.allocate(base);
     const resolve = (l: Labels | (() => Labels | undefined) | undefined) => (typeof l === 'function' ? l() : l);
@@ -734,44 +719,7 @@ export class ZeroTrustNamespace extends Construct {
         egress: [dnsEgressRule()],
       },
     });
-    if (this.dataPlane === DataPlane.AMBIENT) {
-      // Ambient pods run no proxy: ztunnel talks to istiod (and the CA) for them, and the waypoint
-      // has policies of its own. Kubelet's probes reach them from istio-cni's SNAT address.
-      new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-kubelet-probes'), {
-        metadata: this.metadata('allow-kubelet-probes'),
-        spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: KUBELET_PROBE_SOURCE } }] }] },
-      });
-      return;
-    }
-    new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-istiod'), {
-      metadata: this.metadata('allow-istiod'),
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [{ to: [networkPolicyPeer(this.mesh.namespace, { app: 'istiod' })], ports: networkPolicyPorts(ISTIOD_PORTS) }],
-      },
-    });
-    // With an external CA (istio-csr) proxies ask it, not istiod, for their certificates.
-    const ca = externalCaPeer(this.mesh.caAddress, this.mesh.caPodPort);
-    if (ca) {
-      new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-ca'), {
-        metadata: this.metadata('allow-ca'),
-        spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [ca.peer], ports: networkPolicyPorts([ca.port]) }] },
-      });
-    }
-    if (this.prometheusPeer) {
-      new k8s.KubeNetworkPolicy(this.networkPolicies, this.netpolNames.allocate('allow-metrics-scrape'), {
-        metadata: this.metadata('allow-metrics-scrape'),
-        spec: {
-          podSelector: {},
-          policyTypes: ['Ingress'],
-          ingress: [{
-            from: [networkPolicyPeer(this.prometheusPeer.namespace, this.prometheusPeer.podLabels)],
-            ports: networkPolicyPorts([MERGED_METRICS_PORT]),
-          }],
-        },
-      });
-    }
+    this.renderer.renderBaseline();
   }
 
   private renderExceptionGroup(group: ExceptionGroup): void {
@@ -917,6 +865,7 @@ export class ZeroTrustNamespace extends Construct {
       metadata: (name, annotations) => this.metadata(name, annotations),
       dryRun: () => this.dryRun(),
       networkPeers: (peer) => this.networkPeers(peer),
+      get prometheusPeer() { return self.prometheusPeer; },
     };
   }
 
@@ -948,10 +897,4 @@ function sortedNumbers(values?: number[]): number[] {
 
 function peerKey(peer: MeshPeerConfig): string {
   return JSON.stringify([peer.namespace, [...(peer.principals ?? [])].sort(), labelsKey(peer.podLabels)]);
-}
-
-/** `./*` first, then the mesh and peer namespaces, then external hosts, each alphabetically. */
-function sidecarHostOrder(a: string, b: string): number {
-  const rank = (h: string) => (h === './*' ? 0 : h.endsWith('/*') ? 1 : 2);
-  return rank(a) - rank(b) || a.localeCompare(b);
 }

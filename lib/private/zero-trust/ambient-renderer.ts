@@ -7,13 +7,12 @@ import { mirrorEgress } from './registry';
 import { externalCaPeer, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer, networkPolicyPorts, podSelector } from './render';
 import { authzRule, InboundRule, tokenRequirementRules } from './rules';
 import {
-  HBONE_PORT, LABEL_DATAPLANE_MODE, LABEL_USE_WAYPOINT, LABEL_WAYPOINT_FOR, needsL7, WAYPOINT_NAME, waypointGatewaySpec, waypointPodLabels,
-  waypointTargetRef, waypointTargets,
+  HBONE_PORT, KUBELET_PROBE_SOURCE, LABEL_DATAPLANE_MODE, LABEL_USE_WAYPOINT, LABEL_WAYPOINT_FOR, needsL7, WAYPOINT_NAME, waypointGatewaySpec,
+  waypointPodLabels, waypointTargetRef, waypointTargets,
 } from './waypoint';
 import { DataPlane } from '../../data-plane';
 import { Gateway } from '../../imports/gateway.networking.k8s.io';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
-import type { MeshPeerConfig } from '../../mesh-peer';
 
 interface DeclaredRule {
   readonly rule: InboundRule;
@@ -39,8 +38,7 @@ export class AmbientRenderer implements DataPlaneRenderer {
   private readonly rules: DeclaredRule[] = [];
   private waypoint?: ApiObject;
 
-  constructor(private readonly host: RenderHost, private readonly namespaceResource: () => ApiObject,
-    private readonly prometheusPeer: () => MeshPeerConfig | undefined) {}
+  constructor(private readonly host: RenderHost, private readonly namespaceResource: () => ApiObject) {}
 
   /** Whether the namespace has a waypoint. */
   public get hasWaypoint(): boolean {
@@ -59,6 +57,24 @@ export class AmbientRenderer implements DataPlaneRenderer {
   public egressPorts(ports: number[]): number[] {
     return withPort(ports, HBONE_PORT);
   }
+
+  /**
+   * Ambient pods run no proxy: ztunnel talks to istiod (and the CA) for them, and the waypoint has
+   * policies of its own. Kubelet's probes reach them from istio-cni's SNAT address.
+   */
+  public renderBaseline(): void {
+    const h = this.host;
+    const name = h.netpolNames.allocate('allow-kubelet-probes');
+    new k8s.KubeNetworkPolicy(h.networkPolicies, name, {
+      metadata: h.metadata(name),
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: KUBELET_PROBE_SOURCE } }] }] },
+    });
+  }
+
+  /** No egress lock by host name in ambient mode (ztunnel ignores Sidecars): NetworkPolicies only. */
+  public renderEgressLock(): void {}
+
+  public addEgressNamespace(): void {}
 
   public renderInbound(rule: InboundRule, base: string): void {
     const h = this.host;
@@ -204,7 +220,7 @@ export class AmbientRenderer implements DataPlaneRenderer {
         ],
       };
     });
-    const prometheus = this.prometheusPeer();
+    const prometheus = h.prometheusPeer;
     if (prometheus) {
       netpol('allow-waypoint-metrics-scrape', () => ({
         podSelector: pods,

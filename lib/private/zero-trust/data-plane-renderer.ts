@@ -18,6 +18,8 @@ export interface RenderHost {
   readonly networkPolicies: Construct;
   readonly authzNames: NameAllocator;
   readonly netpolNames: NameAllocator;
+  /** Who scrapes metrics, when the namespace allows it. */
+  readonly prometheusPeer?: MeshPeerConfig;
   metadata(name: string, annotations?: { [key: string]: string }): any;
   /** The dry-run annotation in audit mode. */
   dryRun(): { [key: string]: string } | undefined;
@@ -34,6 +36,15 @@ export interface DataPlaneRenderer {
   readonly dataPlane: DataPlane;
   /** Labels that enrol the Namespace in this data plane. */
   namespaceLabels(): { [key: string]: string };
+  /**
+   * The NetworkPolicies every pod of the namespace needs on this data plane, next to
+   * `default-deny` and `allow-dns` (enforced namespaces only).
+   */
+  renderBaseline(): void;
+  /** The per-namespace egress lock, if the data plane has one (after the baseline). */
+  renderEgressLock(): void;
+  /** A namespace the workloads may now reach (`allowTo`, mirrored egress): a host of the egress lock. */
+  addEgressNamespace(namespace: string): void;
   /** The AuthorizationPolicies and ingress NetworkPolicy of one `allowFrom` rule (`base`: its object name). */
   renderInbound(rule: InboundRule, base: string): void;
   /**

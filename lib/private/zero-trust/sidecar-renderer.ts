@@ -3,10 +3,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { DataPlaneRenderer, RenderHost, withPort } from './data-plane-renderer';
 import { objectName } from './names';
 import { findZeroTrustNamespace } from './registry';
-import { networkPolicyPorts, podSelector } from './render';
+import { externalCaPeer, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer, networkPolicyPorts, podSelector } from './render';
 import { authzRule, InboundRule, tokenRequirementRules } from './rules';
 import { HBONE_PORT } from './waypoint';
 import { DataPlane } from '../../data-plane';
+import { Sidecar, SidecarSpecOutboundTrafficPolicyMode } from '../../imports/networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 
 /**
@@ -15,11 +16,57 @@ import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../import
  */
 export class SidecarRenderer implements DataPlaneRenderer {
   public readonly dataPlane = DataPlane.SIDECAR;
+  /** Egress hosts of the namespace's Sidecar. */
+  private readonly sidecarHosts = new Set<string>();
 
   constructor(private readonly host: RenderHost) {}
 
   public namespaceLabels(): { [key: string]: string } {
     return { ...this.host.mesh.injectionLabels };
+  }
+
+  /** Every sidecar reaches istiod (or the external CA) for configuration and certificates, and serves merged metrics on 15020. */
+  public renderBaseline(): void {
+    const h = this.host;
+    const netpol = (name: string, spec: k8s.NetworkPolicySpec) =>
+      new k8s.KubeNetworkPolicy(h.networkPolicies, h.netpolNames.allocate(name), { metadata: h.metadata(name), spec });
+    netpol('allow-istiod', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [networkPolicyPeer(h.mesh.namespace, { app: 'istiod' })], ports: networkPolicyPorts(ISTIOD_PORTS) }],
+    });
+    // With an external CA (istio-csr) proxies ask it, not istiod, for their certificates.
+    const ca = externalCaPeer(h.mesh.caAddress, h.mesh.caPodPort);
+    if (ca) netpol('allow-ca', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [ca.peer], ports: networkPolicyPorts([ca.port]) }] });
+    const prometheus = h.prometheusPeer;
+    if (prometheus) {
+      netpol('allow-metrics-scrape', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [networkPolicyPeer(prometheus.namespace, prometheus.podLabels)], ports: networkPolicyPorts([MERGED_METRICS_PORT]) }],
+      });
+    }
+  }
+
+  /** Sidecar `default`: `REGISTRY_ONLY`, egress hosts `./*`, the mesh namespace and the namespaces the workloads may reach. */
+  public renderEgressLock(): void {
+    const h = this.host;
+    if (!h.enforced) return;
+    this.sidecarHosts.add('./*');
+    this.sidecarHosts.add(`${h.mesh.namespace}/*`);
+    new Sidecar(h.scope, 'Sidecar', {
+      metadata: h.metadata('default'),
+      spec: Lazy.any({
+        produce: () => ({
+          egress: [{ hosts: [...this.sidecarHosts].sort(sidecarHostOrder) }],
+          outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
+        }),
+      }),
+    });
+  }
+
+  public addEgressNamespace(namespace: string): void {
+    if (namespace !== this.host.namespace) this.sidecarHosts.add(`${namespace}/*`);
   }
 
   public renderInbound(rule: InboundRule, base: string): void {
@@ -84,4 +131,10 @@ export class SidecarRenderer implements DataPlaneRenderer {
       },
     });
   }
+}
+
+/** `./*` first, then the mesh and peer namespaces, then external hosts, each alphabetically. */
+function sidecarHostOrder(a: string, b: string): number {
+  const rank = (h: string) => (h === './*' ? 0 : h.endsWith('/*') ? 1 : 2);
+  return rank(a) - rank(b) || a.localeCompare(b);
 }
