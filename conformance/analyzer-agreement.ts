@@ -11,7 +11,11 @@
  *
  * File-only analysis has no running pods, and several of istioctl's analyzers (gateway selectors,
  * subsets, authorization policies) look at Pods; each Deployment's pod template is therefore also
- * written as a Pod, the way the cluster would run it.
+ * written as a Pod, the way the cluster would run it (with the annotation istio-cni puts on the pods
+ * it captures for ztunnel, which Istio's Sidecar analyzer reads for IST0167).
+ *
+ * Cases with `istioSkip` are not compared, with the reason: the ambient checks (AMB codes) are
+ * reported by istiod only as status from its ambient index (ZtunnelAccepted, WaypointBound).
  *
  * Cases with `istioReason` are this library's Gateway API reference checks (GWA codes), for which
  * Istio has no analyzer: on a cluster, istiod's Gateway API controller writes the problem into the
@@ -33,13 +37,32 @@ import { ensureAnalyzeFiles, ensureGatewayTranslate } from './ensure-istioctl';
 import { CheckResult, ConformanceContext, emptyResult } from './report';
 import { MeshAnalyzer } from '../lib';
 
-/** The objects of an app, plus one Pod per Deployment (its template). */
+/**
+ * Whether istio-cni captures the pods of a Deployment for ztunnel (and annotates them
+ * `ambient.istio.io/redirection: enabled`, which Istio's analyzers read): labelled
+ * `istio.io/dataplane-mode: ambient`, or in a namespace so labelled without opting out, and without a sidecar.
+ */
+function capturedByZtunnel(d: any, namespaces: Map<string, Record<string, string>>): boolean {
+  const labels: Record<string, string> = d.spec.template.metadata?.labels ?? {};
+  const ns = namespaces.get(d.metadata.namespace) ?? {};
+  const inject = labels['sidecar.istio.io/inject'];
+  if (inject === 'true' || (inject === undefined && (ns['istio-injection'] === 'enabled' || (ns['istio.io/rev'] ?? '') !== ''))) return false;
+  return (labels['istio.io/dataplane-mode'] ?? ns['istio.io/dataplane-mode']) === 'ambient';
+}
+
+/** The objects of an app, plus one Pod per Deployment (its template, annotated as istio-cni does for ambient pods). */
 function manifestDocs(app: App): any[] {
   const docs = app.charts.flatMap((c) => c.toJson()) as any[];
+  const namespaces = new Map<string, Record<string, string>>(docs.filter((d) => d.kind === 'Namespace').map((d) => [d.metadata.name, d.metadata.labels ?? {}]));
   const pods = docs.filter((d) => d.kind === 'Deployment').map((d) => ({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `${d.metadata.name}-0`, namespace: d.metadata.namespace, labels: d.spec.template.metadata?.labels ?? {} },
+    metadata: {
+      name: `${d.metadata.name}-0`,
+      namespace: d.metadata.namespace,
+      labels: d.spec.template.metadata?.labels ?? {},
+      ...(capturedByZtunnel(d, namespaces) ? { annotations: { 'ambient.istio.io/redirection': 'enabled' } } : {}),
+    },
     spec: d.spec.template.spec,
   }));
   return [...docs, ...pods];

@@ -8,6 +8,7 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AMBIENT_CASES } from './analyzer-cases-ambient';
 import { MeshAnalyzer } from '../lib';
 
 export interface AnalyzerCase {
@@ -642,5 +643,5 @@ function tlsRouteCrd(chart: Chart, version: string): void {
   });
 }
 
-/** Every case: Istio's API first, then the Gateway API. */
-export const ANALYZER_CASES: AnalyzerCase[] = [...ISTIO_API_CASES, ...GATEWAY_API_CASES];
+/** Every case: Istio's API first, then the Gateway API, then ambient mode. */
+export const ANALYZER_CASES: AnalyzerCase[] = [...ISTIO_API_CASES, ...GATEWAY_API_CASES, ...AMBIENT_CASES];

@@ -113,7 +113,7 @@ describe('MeshAnalyzer', () => {
 
   test('unknown codes and empty reasons are rejected with the fix', () => {
     const app = Testing.app();
-    expect(() => MeshAnalyzer.of(app).disableRule('IST9999', 'x')).toThrow(/^\[MeshAnalyzer\] disableRule\(\): unknown analyzer code "IST9999"; use one of GWA0001, GWA0002, .*, IST0101, IST0106, /);
+    expect(() => MeshAnalyzer.of(app).disableRule('IST9999', 'x')).toThrow(/^\[MeshAnalyzer\] disableRule\(\): unknown analyzer code "IST9999"; use one of AMB0001, .*, GWA0001, GWA0002, .*, IST0101, IST0106, /);
     expect(() => MeshAnalyzer.of(app).suppress(app, 'IST0101', ' ')).toThrow(/'reason' must not be empty, got " "; say why/);
   });
 
