@@ -13,9 +13,10 @@ import { MeshAnalyzer } from '../lib';
 type Spec = Record<string, unknown>;
 
 let counter = 0;
-function obj(scope: Construct, apiVersion: string, kind: string, ns: string | undefined, name: string, spec: Spec | undefined, metadata: Spec = {}): void {
-  new ApiObject(scope, `${kind}-${ns ?? ''}-${name}-${counter++}`, {
-    apiVersion, kind, metadata: { name, ...(ns ? { namespace: ns } : {}), ...metadata }, ...(spec ? { spec } : {}),
+function obj(scope: Construct, apiVersion: string, kind: string, namespace: string | undefined, name: string, spec: Spec | undefined,
+  metadata: Spec = {}): void {
+  new ApiObject(scope, `${kind}-${namespace ?? ''}-${name}-${counter++}`, {
+    apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}), ...metadata }, ...(spec ? { spec } : {}),
   });
 }
 
@@ -36,7 +37,8 @@ function app(scope: Construct, name: string, labels: Record<string, string> = {}
 }
 
 /** The ambient namespace `shop` (labels overridable) with the reviews workload and Service, and the analyzer attached. */
-function ambientShop(chart: Chart, nsLabels: Record<string, string> = AMBIENT, podLabels: Record<string, string> = {}, serviceLabels: Record<string, string> = {}): void {
+function ambientShop(chart: Chart, nsLabels: Record<string, string> = AMBIENT, podLabels: Record<string, string> = {},
+  serviceLabels: Record<string, string> = {}): void {
   MeshAnalyzer.of(chart);
   ns(chart, 'shop', nsLabels);
   app(chart, 'reviews', podLabels, serviceLabels);
