@@ -139,3 +139,25 @@ describe('examples/ambient-migration.ts', () => {
     expect(ambientCall(objects, { ...checkout, ambient: false }, api)).toEqual({ allowed: false, refusedBy: 'NetworkPolicy caller -> pod' });
   });
 });
+
+test('examples/zero-trust-segmentation.ts on ambient: the one path between the tiers still needs web\'s identity, GET /records/* and a citizen\'s token', () => {
+  // GIVEN
+  const { objects } = synthesize(segmentation, DataPlane.AMBIENT);
+  const labels = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.template.metadata.labels;
+  const records = { namespace: 'records-backend', labels: labels('records-api'), service: 'records-api', servicePort: 80, containerPort: 8080 };
+  const web = { namespace: 'citizen-frontend', serviceAccount: 'web', labels: labels('web'), ambient: true };
+  const token = { requestPrincipal: 'https://login.gov.example/citizen-42' };
+
+  // THEN
+  expect(ambientCall(objects, web, records, { method: 'GET', path: '/records/42', ...token })).toEqual({ allowed: true });
+  expect(ambientCall(objects, web, records, { method: 'GET', path: '/records/42' }))
+    .toEqual({ allowed: false, refusedBy: 'waypoint: DENY waypoint-require-token-citizen-frontend-web-to-records-api' });
+  expect(ambientCall(objects, web, records, { method: 'PUT', path: '/records/42', ...token })).toEqual({ allowed: false, refusedBy: 'waypoint: no ALLOW rule matches' });
+  // The tiers admit the ingress gateway (it sends straight to the pods) to web on 8080 at L4, and not to records. MeshProfile.AMBIENT
+  // installs no gateway: only the zero-trust namespaces' own objects are judged (istio-system's lockdown would stop a gateway that is not there).
+  const gateway = { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, ambient: false };
+  const tiers = objects.filter((o) => ['citizen-frontend', 'records-backend'].includes(o.metadata?.namespace ?? o.metadata?.name));
+  expect(ambientCall(tiers, gateway, { namespace: 'citizen-frontend', labels: labels('web'), service: 'web', servicePort: 80, containerPort: 8080 }))
+    .toEqual({ allowed: true });
+  expect(ambientCall(tiers, gateway, records)).toEqual({ allowed: false, refusedBy: 'NetworkPolicy caller -> pod' });
+});
