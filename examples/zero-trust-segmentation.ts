@@ -18,7 +18,9 @@ const LOGIN = 'https://login.gov.example';
  * Adds the example's charts to `app`. `dataPlane` renders the same rules for another data plane:
  * `DataPlane.AMBIENT` installs the ambient profile and gives both namespaces ambient mode (the
  * records rule has L7 conditions, so the backend gets a waypoint); their `connections()` are the
- * same (test/ambient-migration.test.ts).
+ * same (test/ambient-migration.test.ts). The ambient profile installs no ingress gateway: the
+ * citizens' gateway is then deployed on its own, as `istio-ingressgateway` in istio-system or
+ * named in the frontend's `ingressGateway` prop.
  */
 export function build(app: App, dataPlane?: DataPlane): void {
   const meshChart = new Chart(app, 'mesh');
