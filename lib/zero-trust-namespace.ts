@@ -173,7 +173,7 @@ export interface ZeroTrustNamespaceProps {
    */
   readonly name: string;
   /**
-   * The mesh: its injection labels go on the Namespace, its trust domain into principals, its
+   * The mesh: its injection labels go on the Namespace (sidecars), its trust domain into principals, its
    * namespace into the Sidecar egress hosts and the istiod NetworkPolicy.
    */
   readonly mesh: IMeshInstallation;
@@ -227,7 +227,9 @@ export interface ZeroTrustNamespaceProps {
    * Let Prometheus scrape the merged metrics every sidecar serves on port 15020
    * (`/stats/prometheus`): a NetworkPolicy admits the `prometheus` peer on that port only.
    * Port 15020 belongs to pilot-agent and is not captured by Envoy, so mTLS and
-   * AuthorizationPolicies do not apply to it; the NetworkPolicy is what restricts it.
+   * AuthorizationPolicies do not apply to it; the NetworkPolicy is what restricts it. With
+   * `DataPlane.AMBIENT` the pods serve no merged metrics: the NetworkPolicy admits Prometheus to
+   * the waypoint's 15020 only, when there is a waypoint.
    * @default true
    * @see https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
    */
@@ -244,7 +246,8 @@ export interface ZeroTrustNamespaceProps {
   /**
    * Warn at synth when a workload of the namespace turns Istio's kubelet probe rewrite off
    * (`sidecar.istio.io/rewriteAppHTTPProbers: "false"`) while having httpGet/tcpSocket/gRPC
-   * probes: under STRICT mTLS kubelet cannot reach them.
+   * probes: under STRICT mTLS kubelet cannot reach them. Sidecars only: ambient pods have no
+   * rewrite (kubelet's probes come from 169.254.7.127, which ztunnel lets through).
    * @default true
    * @see https://istio.io/latest/docs/ops/configuration/mesh/app-health-check/
    */
@@ -442,6 +445,13 @@ export class ZeroTrustNamespace extends Construct {
    * same ports). When the peer's namespace is a ZeroTrustNamespace of this app, it also gets the
    * matching egress NetworkPolicy and Sidecar host.
    *
+   * With `DataPlane.AMBIENT`: the AuthorizationPolicy keeps the L4 fields only (ztunnel), the
+   * NetworkPolicies admit HBONE (15008); a rule with methods, paths, request principals or claims
+   * deploys the namespace's waypoint and is enforced there (a `targetRefs` policy on the Services of
+   * the selected pods, with Service ports), while ztunnel admits only the waypoint for it. Such a
+   * rule for a caller that never passes a waypoint (a sidecar namespace of this app, the ingress
+   * gateway) fails the synth.
+   *
    * @param peer who may call, e.g. `MeshPeer.serviceAccount('frontend', 'web')`
    * @param options what it may call
    */
@@ -541,6 +551,10 @@ export class ZeroTrustNamespace extends Construct {
    * renders the routing (`EgressGateway.routeHost`), and this namespace gets the Sidecar host and
    * an egress NetworkPolicy to the gateway pods only, no ServiceEntry and no rule to any address.
    *
+   * With `DataPlane.AMBIENT` there is no Sidecar to filter by host name: the host needs addresses
+   * (`ExternalHost.tcp(host, port, addresses)`), and `via` is refused (ambient pods do not apply
+   * the gateway's `mesh` VirtualService).
+   *
    * @param host e.g. `ExternalHost.https('api.example.com')`
    * @param options how the call leaves the mesh
    */
@@ -580,7 +594,8 @@ export class ZeroTrustNamespace extends Construct {
 
   /**
    * Exempts one container port of selected workloads from STRICT mTLS, with a written reason.
-   * See `MtlsPortException` for what is rendered.
+   * See `MtlsPortException` for what is rendered. With `DataPlane.AMBIENT`, ztunnel honours a
+   * PERMISSIVE port (the same objects); `MtlsMode.DISABLE` is refused.
    */
   public addMtlsException(exception: MtlsPortException): void {
     if (!exception.selector) {
