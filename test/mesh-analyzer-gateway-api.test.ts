@@ -334,7 +334,7 @@ describe('gateways', () => {
 
   test('as Istio does, Services istiod deploys for Kubernetes Gateways get no port-name finding and waypoint Deployments no multi-Service finding', () => {
     const app = (managed: boolean) => (c: Chart) => {
-      const label = (value: string) => (managed ? { 'gateway.istio.io/managed': value } : {});
+      const label = (value: string): Record<string, string> => (managed ? { 'gateway.istio.io/managed': value } : {});
       namespace(c, 'edge');
       object(c, 'v1', 'Service', 'edge', 'public-istio', { selector: { app: 'gw' }, ports: [{ name: 'status-port', port: 15021 }] },
         { labels: label('istio.io-gateway-controller') });

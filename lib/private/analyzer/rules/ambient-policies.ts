@@ -59,7 +59,7 @@ function ztunnelView(rule: any): { http: string[]; emptyPart?: string } {
   from.forEach((s: any) => nonEmpty(s?.source, HTTP_SOURCE_FIELDS).forEach((f) => http.add(f)));
   if (!emptyPart && from.length > 0 && from.every((s: any) => nonEmpty(s?.source, L4_SOURCE_FIELDS).length === 0)) emptyPart = 'from';
   list(rule?.when).forEach((w: any, i: number) => {
-    if (L4_WHEN_KEYS.has(w?.key)) return;
+    if (typeof w?.key !== 'string' || L4_WHEN_KEYS.has(w.key)) return;
     http.add(String(w?.key));
     emptyPart ??= `when[${i}]`;
   });

@@ -1,4 +1,5 @@
 import { RuleDefinition, RuleInput, Report } from '../catalog';
+import { list } from '../gateway-api';
 import { selects, selectorString } from '../model';
 
 /** The UID of the sidecar proxy: traffic from it bypasses the redirection. */
@@ -53,10 +54,10 @@ export const authorizationPolicies: RuleDefinition = {
           fix: 'select the labels of the workload\'s pod template, or remove the policy',
         });
       }
-      for (const rule of ap.json.spec?.rules ?? []) {
-        for (const from of rule.from ?? []) {
-          for (const ns of [...(from.source?.namespaces ?? []), ...(from.source?.notNamespaces ?? [])]) {
-            if (ns.includes('*') || known.has(ns)) continue;
+      for (const rule of list(ap.json.spec?.rules)) {
+        for (const from of list(rule?.from)) {
+          for (const ns of [...list(from?.source?.namespaces), ...list(from?.source?.notNamespaces)]) {
+            if (typeof ns !== 'string' || ns.includes('*') || known.has(ns)) continue;
             report({
               code: 'IST0101',
               object: ap,
