@@ -1,6 +1,8 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { ANALYZER_CASES } from '../conformance/analyzer-cases';
-import { AnalyzerLevel, MeshAnalyzer } from '../lib';
+import { build as buildMigration } from '../examples/ambient-migration';
+import { build as buildMeshAmbient } from '../examples/mesh-ambient';
+import { AnalyzerLevel, DataPlane, MeshAnalyzer } from '../lib';
 
 let n = 0;
 type Spec = Record<string, unknown>;
@@ -244,5 +246,35 @@ describe('enrolment labels, targetRefs and selector policies', () => {
       object(c, 'gateway.networking.k8s.io/v1', 'Gateway', 'shop', 'waypoint', { listeners: 'x' });
       object(c, 'networking.istio.io/v1', 'Sidecar', 'shop', 'sc', { workloadSelector: { labels: null } });
     })).not.toThrow();
+  });
+});
+
+describe('the ambient examples', () => {
+  const all = (build: (app: ReturnType<typeof Testing.app>) => void) => {
+    const app = Testing.app();
+    build(app);
+    return MeshAnalyzer.of(app).analyze().map((f) => `${f.code} ${f.object}: ${f.message}`);
+  };
+
+  test.each([
+    ['mesh-ambient', (app: ReturnType<typeof Testing.app>) => buildMeshAmbient(app)],
+    ['ambient-migration (ambient)', (app: ReturnType<typeof Testing.app>) => { buildMigration(app, DataPlane.AMBIENT, false); }],
+    ['ambient-migration (sidecar)', (app: ReturnType<typeof Testing.app>) => { buildMigration(app, DataPlane.SIDECAR, false); }],
+  ] as const)('examples/%s has no finding at all (errors, warnings or infos)', (_name, build) => {
+    expect(all(build)).toEqual([]);
+  });
+
+  test('in the mesh-ambient example, a hand-written HTTP DENY and a Sidecar for the ambient namespace are caught', () => {
+    expect(all((app) => {
+      buildMeshAmbient(app);
+      const chart = new Chart(app, 'raw');
+      workload(chart, 'shop', 'cart');
+      authz(chart, 'shop', 'no-admin', { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin/*'] } }] }] });
+      object(chart, 'networking.istio.io/v1', 'Sidecar', 'shop', 'default', { egress: [{ hosts: ['./*'] }] });
+    })).toEqual([
+      'AMB0001 AuthorizationPolicy shop/no-admin: DENY rules[0] uses HTTP attributes (paths), which ztunnel cannot see; ztunnel enforces it for ' +
+      'Deployment shop/cart without them, and rules[0].to is left with nothing to match: the rule never matches and denies nothing',
+      'IST0167 Sidecar shop/default: namespace "shop" is in ambient mode (istio.io/dataplane-mode: ambient): its pods have no sidecar, the Sidecar configures nothing',
+    ]);
   });
 });
