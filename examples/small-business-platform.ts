@@ -12,7 +12,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CanaryRelease, CertificateIssuer, DataPlane, GatewayTls, IngressGateway, MeshInstallation, MeshPeer, MeshProfile, PrometheusScrapeMode,
-  PrometheusScraping, ReleaseStrategy, ReleaseWorkload, security, WorkloadSelector, ZeroTrustNamespace,
+  PrometheusScraping, ReleaseStrategy, ReleaseWorkload, RoutingApi, security, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
 const NAMESPACE = 'shop';
@@ -57,6 +57,8 @@ export function build(app: App, dataPlane?: DataPlane): void {
     // The commit is the step: 10 now, then 50, then 100 (promote) or 0 (roll back).
     strategy: ReleaseStrategy.staticWeight(10),
     gateway: { gateway: gateway.gatewayRef, hosts: [HOST] },
+    // In ambient mode the shop's waypoint routes the mesh's requests, and it reads HTTPRoutes.
+    api: dataPlane === DataPlane.AMBIENT ? RoutingApi.GATEWAY_API : undefined,
     trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } },
     timeout: Duration.seconds(5),
   });

@@ -429,6 +429,25 @@ export class ZeroTrustNamespace extends Construct {
   }
 
   /**
+   * Deploys the namespace's waypoint (ambient only) even when no rule needs one: HTTPRoutes with a
+   * Service parent (`ServiceRouting` or `CanaryRelease` with `RoutingApi.GATEWAY_API`) route
+   * ambient traffic only at a waypoint. Every rule of the namespace is then also enforced there.
+   * Rules needing L7 (methods, paths, JWT) deploy it without this call.
+   */
+  public addWaypoint(): void {
+    if (!(this.renderer instanceof AmbientRenderer)) {
+      throw new MeshValidationError(this, "'addWaypoint' needs dataPlane: DataPlane.AMBIENT; sidecars route and authorize in each pod's " +
+        'proxy, which needs no waypoint: drop the call, or move the namespace to ambient mode');
+    }
+    this.renderer.ensureWaypoint();
+  }
+
+  /** Whether the namespace has a waypoint (ambient mode, with L7 rules or `addWaypoint()`). */
+  public get hasWaypoint(): boolean {
+    return this.renderer instanceof AmbientRenderer && this.renderer.hasWaypoint;
+  }
+
+  /**
    * Every Kubernetes object this construct has rendered so far, to patch with `addJsonPatch()`
    * (`ApiObject.of()` has no single answer for a construct of several objects), e.g.
    * `x.apiObjects.find((o) => o.kind === 'AuthorizationPolicy' && o.name === 'allow-web')`.

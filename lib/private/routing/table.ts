@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { ambientRoutingProblems } from './ambient';
 import { describeRenderedMatch, RenderedMatch, routeCovers, routeKey } from './match-algebra';
 import { RoutingApi } from '../../routing-api';
 import type { TrafficPolicy } from '../../traffic-policy';
@@ -277,7 +278,7 @@ export class ServiceTable {
    * cdk8s puts before each message), each naming the construct path of another contributor.
    */
   public problems(): string[] {
-    const out: string[] = [];
+    const out: string[] = [...ambientRoutingProblems(this)];
     const at = (scope: IConstruct) => (scope === this.owner ? '' : `[${scope.node.path}] `);
     for (const r of this.routeDefs) {
       const names = [...r.backends.map((b) => b.version), r.behaviour.mirror?.version].filter((v): v is string => v !== undefined);

@@ -27,6 +27,8 @@ export interface MirroredEgress {
 export interface RegisteredNamespace extends IConstruct {
   /** Its data plane (`DataPlane` value): callers in ambient namespaces reach pods over HBONE. */
   readonly dataPlane: string;
+  /** Whether it has a waypoint (ambient mode). */
+  readonly hasWaypoint: boolean;
   /** Applies egress asked for by a callee. */
   _addMirroredEgress(egress: MirroredEgress): void;
 }
