@@ -14,8 +14,10 @@
  * written as a Pod, the way the cluster would run it (with the annotation istio-cni puts on the pods
  * it captures for ztunnel, which Istio's Sidecar analyzer reads for IST0167).
  *
- * Cases with `istioSkip` are not compared, with the reason: the ambient checks (AMB codes) are
- * reported by istiod only as status from its ambient index (ZtunnelAccepted, WaypointBound).
+ * Cases with `istioAmbient` are this library's ambient checks (AMB codes), for which Istio has no
+ * analyzer either: istiod's ambient index (istioctl-build/ambient-status) runs on the app, and must
+ * report the case's reason on the case's object for the failing app only (ZtunnelAccepted
+ * UnsupportedValue on a policy, WaypointBound False on a Service, no waypoint for a Pod).
  *
  * Cases with `istioReason` are this library's Gateway API reference checks (GWA codes), for which
  * Istio has no analyzer: on a cluster, istiod's Gateway API controller writes the problem into the
@@ -33,7 +35,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { ANALYZER_CASES, AnalyzerCase } from './analyzer-cases';
-import { ensureAnalyzeFiles, ensureGatewayTranslate } from './ensure-istioctl';
+import { ensureAmbientStatus, ensureAnalyzeFiles, ensureGatewayTranslate } from './ensure-istioctl';
 import { CheckResult, ConformanceContext, emptyResult } from './report';
 import { MeshAnalyzer } from '../lib';
 
@@ -91,6 +93,41 @@ function istioCodes(analyzeFiles: string, yamlText: string): Array<{ code: strin
 interface Tools {
   readonly analyzeFiles: string;
   readonly gatewayTranslate: () => string;
+  readonly ambientStatus: () => string;
+}
+
+/**
+ * What istiod's ambient index reports for `object` (`Kind namespace/name`): an AuthorizationPolicy's
+ * ZtunnelAccepted reason, a Service's WaypointBound reason, `NoWaypoint` for a Pod bound to no
+ * waypoint; undefined when it reports nothing (a policy ztunnel does not get, a Service bound fine).
+ */
+function ambientReason(ambientStatus: string, docs: any[], object: string): { reason?: string; detail: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'analyzer-ambient-'));
+  try {
+    const file = path.join(dir, 'app.yaml');
+    fs.writeFileSync(file, Yaml.stringify(...docs));
+    const res = spawnSync(ambientStatus, [file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (res.status !== 0) throw new Error(`ambient-status failed: ${res.stderr.split('\n').filter((l) => !/\tinfo\t/.test(l)).join('\n')}`);
+    const out = JSON.parse(res.stdout) as {
+      policies: Array<{ namespace: string; name: string; reason: string; message: string }>;
+      services: Array<{ namespace: string; name: string; waypoint?: string; reason?: string; message?: string }>;
+      workloads: Array<{ namespace: string; name: string; waypointBound: boolean }>;
+    };
+    const [kind, key] = object.split(' ');
+    const named = <T extends { namespace: string; name: string }>(list: T[]) => list.find((x) => `${x.namespace}/${x.name}` === key);
+    if (kind === 'AuthorizationPolicy') {
+      const p = named(out.policies);
+      return { reason: p?.reason === 'Accepted' ? undefined : p?.reason, detail: `ZtunnelAccepted: ${p ? `${p.reason} ${p.message}` : 'not sent to ztunnel'}` };
+    }
+    if (kind === 'Service') {
+      const svc = named(out.services);
+      return { reason: svc?.reason, detail: `WaypointBound: ${svc?.reason ? `False ${svc.reason} ${svc.message}` : `bound to ${svc?.waypoint || 'none'}`}` };
+    }
+    const w = named(out.workloads);
+    return { reason: w && !w.waypointBound ? 'NoWaypoint' : undefined, detail: `workload ${key}: ${w ? (w.waypointBound ? 'sent to a waypoint' : 'no waypoint') : 'unknown'}` };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `Kind namespace/name` as Istio's analyzers name an object. */
@@ -134,6 +171,10 @@ function variant(c: AnalyzerCase, which: 'fail' | 'pass', tools: Tools): { ours:
   analyzer.disable('written for istioctl analyze');
   let docs = manifestDocs(app);
   fs.rmSync(app.outdir, { recursive: true, force: true });
+  if (c.istioAmbient) {
+    const r = ambientReason(tools.ambientStatus(), docs, c.istioAmbient.object);
+    return { ours, theirs: r.reason === c.istioAmbient.reason, theirMessages: [r.detail] };
+  }
   if (c.istioReason === undefined && !c.istioIgnores) {
     const theirs = istioCodes(tools.analyzeFiles, Yaml.stringify(...docs));
     const hits = theirs.filter((m) => m.code === c.code && m.resource === c.object);
@@ -158,9 +199,11 @@ function variant(c: AnalyzerCase, which: 'fail' | 'pass', tools: Tools): { ours:
 export async function runAnalyzerAgreement(ctx: ConformanceContext): Promise<CheckResult> {
   const result = emptyResult('analyzer');
   let gatewayTranslate: string | undefined;
+  let ambientStatus: string | undefined;
   const tools: Tools = {
     analyzeFiles: ensureAnalyzeFiles(ctx.repoRoot),
     gatewayTranslate: () => (gatewayTranslate ??= ensureGatewayTranslate(ctx.repoRoot)),
+    ambientStatus: () => (ambientStatus ??= ensureAmbientStatus(ctx.repoRoot)),
   };
   for (const c of ANALYZER_CASES) {
     for (const which of ['fail', 'pass'] as const) {
@@ -181,7 +224,8 @@ export async function runAnalyzerAgreement(ctx: ConformanceContext): Promise<Che
       result.failures.push({
         object: c.object,
         message: `${where}: ours ${v.ours ? 'reports' : 'does not report'} ${c.code}, Istio's analyzers ${v.theirs ? 'report' : 'do not report'} ` +
-          `${c.istioReason ? `a negative condition with reason ${c.istioReason} (IST0171 on istiod's status)` : c.istioIgnores ? 'it ignored (no status from istiod)' : 'it'}` +
+          `${c.istioReason ? `a negative condition with reason ${c.istioReason} (IST0171 on istiod's status)` : c.istioIgnores ? 'it ignored (no status from istiod)'
+            : c.istioAmbient ? `${c.istioAmbient.reason} on ${c.istioAmbient.object} (istiod's ambient index)` : 'it'}` +
           (v.theirMessages.length ? ` (Istio: ${v.theirMessages.join(' | ')})` : ''),
       });
     }

@@ -41,6 +41,14 @@ export interface AnalyzerCase {
    * @default false
    */
   readonly istioIgnores?: boolean;
+  /**
+   * For this library's ambient codes (AMB...), which Istio has no analyzer for: Istio's side is what
+   * istiod's ambient index reports (conformance/istioctl-build/ambient-status) for `object`: an
+   * AuthorizationPolicy's ZtunnelAccepted reason, a Service's WaypointBound reason, or `NoWaypoint`
+   * for a Pod ztunnel sends to no waypoint. The failing app must get this reason, the passing app not.
+   * @default - Istio's analyzers report `code` itself
+   */
+  readonly istioAmbient?: { readonly object: string; readonly reason: string };
 }
 
 type Spec = Record<string, unknown>;

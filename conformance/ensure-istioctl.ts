@@ -125,6 +125,14 @@ export function ensureGatewayTranslate(repoRoot: string, log: (line: string) => 
 }
 
 /** Builds `conformance/istioctl-build/<name>` (a `main` package of the istioctl wrapper module) into .cache/bin when its inputs changed. */
+/**
+ * Returns the path of `ambient-status` (conformance/istioctl-build/ambient-status): istiod's ambient
+ * index on YAML files, printing the ZtunnelAccepted and WaypointBound status it would write.
+ */
+export function ensureAmbientStatus(repoRoot: string, log: (line: string) => void = (l) => console.error(l)): string {
+  return ensureWrapperTool(repoRoot, 'ambient-status', log);
+}
+
 function ensureWrapperTool(repoRoot: string, name: string, log: (line: string) => void): string {
   const { wrapper } = istioctlPaths(repoRoot);
   const binary = path.join(repoRoot, '.cache', 'bin', name);
