@@ -9,6 +9,10 @@
  * The Gateway itself is declared with the generated L1 class (the escape hatch); the release
  * only needs its `<namespace>/<name>` and host.
  *
+ * No ambient variant: the QA robot reaches v2 by its pods' labels (`RequestMatch.sourceLabels`), which an
+ * HTTPRoute cannot match (a waypoint route sees no sender), and Gateway API has no mirror percentage
+ * for the tenth copied to v2; an ambient namespace routes by HTTPRoute only.
+ *
  *   npm run synth -- ab-header-routing   # writes dist/examples/ab-header-routing/
  */
 import { App, Chart } from 'cdk8s';

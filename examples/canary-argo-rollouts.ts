@@ -12,6 +12,11 @@
  * Argo Rollouts changes the VirtualService weights and the DestinationRule subset labels in the
  * cluster: `argoCdIgnoreDifferences` lists exactly those fields for the Argo CD Application.
  *
+ * No ambient variant: the ledger's blue/green preview gets a mirrored copy of the requests, which
+ * Argo Rollouts sets with its Istio traffic router (`setMirrorRoute` on a VirtualService) and its
+ * Gateway API plugin cannot; an ambient namespace routes by HTTPRoute only. Argo Rollouts on
+ * ambient: the cart release of canary-gateway-api.ambient.
+ *
  *   npm run synth -- canary-argo-rollouts   # writes dist/examples/canary-argo-rollouts/
  */
 import { App, Chart, Duration } from 'cdk8s';

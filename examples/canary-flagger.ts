@@ -9,6 +9,10 @@
  * the release emits the apex Service itself, which Flagger adopts: Argo CD must then ignore that
  * Service's selector and the Deployment's replicas, which `argoCdIgnoreDifferences` lists.
  *
+ * No ambient variant: the search route retries failed requests, and Gateway API 1.5 has retries only
+ * in its experimental channel; an ambient namespace routes by HTTPRoute only. Flagger on ambient
+ * (its `gatewayapi:v1` provider): the search release of canary-gateway-api.ambient.
+ *
  *   npm run synth -- canary-flagger   # writes dist/examples/canary-flagger/
  */
 import { App, Chart, Duration } from 'cdk8s';

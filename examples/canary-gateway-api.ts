@@ -15,12 +15,15 @@
  * subsets): the shares in Git are the same, which the conformance check gateway-translate verifies
  * with Istio's own translation of the HTTPRoute.
  *
- *   npm run synth -- canary-gateway-api   # writes dist/examples/canary-gateway-api/
+ * Variant `ambient` (dist/examples/canary-gateway-api.ambient/): the ambient profile, the
+ * storefront in ambient mode, and a waypoint that applies both releases' HTTPRoutes.
+ *
+ *   npm run synth -- canary-gateway-api   # writes dist/examples/canary-gateway-api/ and canary-gateway-api.ambient/
  */
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ArgoRolloutsGatewayApiPlugin, CanaryRelease, GatewayApiCrds, MeshInstallation, MeshPeer, MeshProfile, ReleaseStrategy, ReleaseWorkload,
+  ArgoRolloutsGatewayApiPlugin, CanaryRelease, DataPlane, GatewayApiCrds, MeshInstallation, MeshPeer, MeshProfile, ReleaseStrategy, ReleaseWorkload,
   RequestMatch, RoutingApi, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
@@ -28,11 +31,15 @@ const NAMESPACE = 'storefront';
 
 /**
  * Adds the example's charts to `app`. `routingApi` renders the releases with another API
- * (`RoutingApi.ISTIO`).
+ * (`RoutingApi.ISTIO`); `dataPlane` renders the storefront for another data plane (see the
+ * `ambient` variant).
  */
-export function build(app: App, routingApi: RoutingApi = RoutingApi.GATEWAY_API): void {
+export function build(app: App, routingApi: RoutingApi = RoutingApi.GATEWAY_API, dataPlane?: DataPlane): void {
   // The cluster gets the Gateway API CRDs (standard channel) with the control plane.
-  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { profile: MeshProfile.MINIMAL, gatewayApiCrds: GatewayApiCrds.STANDARD });
+  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', {
+    profile: dataPlane === DataPlane.AMBIENT ? MeshProfile.AMBIENT : MeshProfile.MINIMAL,
+    gatewayApiCrds: GatewayApiCrds.STANDARD,
+  });
 
   // Argo Rollouts' installation creates its namespace; declared here so the example applies on its own.
   const rollouts = new Chart(app, 'argo-rollouts');
@@ -40,7 +47,9 @@ export function build(app: App, routingApi: RoutingApi = RoutingApi.GATEWAY_API)
   new ArgoRolloutsGatewayApiPlugin(rollouts, 'GatewayApiPlugin');
 
   const chart = new Chart(app, 'storefront');
-  const storefront = new ZeroTrustNamespace(chart, 'Storefront', { name: NAMESPACE, mesh });
+  const storefront = new ZeroTrustNamespace(chart, 'Storefront', { name: NAMESPACE, mesh, dataPlane });
+  // In ambient mode the namespace's waypoint applies the HTTPRoutes (no rule needs L7, so none is deployed otherwise).
+  if (dataPlane === DataPlane.AMBIENT) storefront.addWaypoint();
   const web = workload(chart, 'Web', 'web', 'registry.shop.example/web:9.1.0');
   const cart = workload(chart, 'Cart', 'cart', 'registry.shop.example/cart:2.4.0');
   // Flagger derives the `-primary` selector from the Deployment's `app` selector.
@@ -85,6 +94,12 @@ function workload(chart: Chart, id: string, name: string, image: string, props: 
     ...props,
   });
 }
+
+/** Other builds `npm run synth` writes (dist/examples/<example>.<variant>/) and the conformance suite checks. */
+export const variants = {
+  /** The same app on the ambient data plane. */
+  ambient: (app: App): void => build(app, RoutingApi.GATEWAY_API, DataPlane.AMBIENT),
+};
 
 if (require.main === module) {
   const app = new App();

@@ -8,23 +8,30 @@
  * outlier detection that ejects failing pods, locality failover from eu-west to eu-central, and
  * Istio mutual TLS towards both versions.
  *
- *   npm run synth -- canary-static   # writes dist/examples/canary-static/
+ * Variant `ambient` (dist/examples/canary-static.ambient/): the ambient profile, the storefront
+ * in ambient mode with a waypoint that applies the release as an HTTPRoute (same shares); the
+ * route has no retries there (Gateway API 1.5 has them only in its experimental channel).
+ *
+ *   npm run synth -- canary-static   # writes dist/examples/canary-static/ and canary-static.ambient/
  */
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryRelease, LoadBalancerPolicy, MeshInstallation, MeshPeer, MeshProfile, ReleaseStrategy, ReleaseWorkload, WorkloadSelector, ZeroTrustNamespace,
+  CanaryRelease, DataPlane, LoadBalancerPolicy, MeshInstallation, MeshPeer, MeshProfile, ReleaseStrategy, ReleaseWorkload, RoutingApi,
+  WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
 const NAMESPACE = 'storefront';
 
-/** Adds the example's charts to `app`. */
-export function build(app: App): void {
+/** Adds the example's charts to `app`; `dataPlane` renders the storefront for another data plane (see the `ambient` variant). */
+export function build(app: App, dataPlane?: DataPlane): void {
   const meshChart = new Chart(app, 'mesh');
-  const mesh = new MeshInstallation(meshChart, 'Mesh', { profile: MeshProfile.MINIMAL });
+  const mesh = new MeshInstallation(meshChart, 'Mesh', { profile: dataPlane === DataPlane.AMBIENT ? MeshProfile.AMBIENT : MeshProfile.MINIMAL });
 
   const chart = new Chart(app, 'storefront');
-  const storefront = new ZeroTrustNamespace(chart, 'Storefront', { name: NAMESPACE, mesh });
+  const storefront = new ZeroTrustNamespace(chart, 'Storefront', { name: NAMESPACE, mesh, dataPlane });
+  // In ambient mode the namespace's waypoint routes the requests (no rule needs L7, so none is deployed otherwise).
+  if (dataPlane === DataPlane.AMBIENT) storefront.addWaypoint();
   const productpage = workload(chart, 'Productpage', 'productpage', 'registry.shop.example/productpage:1.18.0');
   const reviewsV1 = workload(chart, 'ReviewsV1', 'reviews-v1', 'registry.shop.example/reviews:2.0.3');
   const reviewsV2 = workload(chart, 'ReviewsV2', 'reviews-v2', 'registry.shop.example/reviews:2.1.0');
@@ -36,6 +43,8 @@ export function build(app: App): void {
     canary: ReleaseWorkload.fromDeployment(reviewsV2, { version: '2.1.0' }),
     // The commit is the step: change 10 to 50, then 100 (promote) or 0 (roll back).
     strategy: ReleaseStrategy.staticWeight(10),
+    // The waypoint reads HTTPRoutes.
+    api: dataPlane === DataPlane.AMBIENT ? RoutingApi.GATEWAY_API : undefined,
     trafficPolicy: {
       connectionPool: { maxConnections: 100, http1MaxPendingRequests: 50, http2MaxRequests: 200, maxRetries: 3 },
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
@@ -43,7 +52,10 @@ export function build(app: App): void {
       localityFailover: [{ from: 'eu-west', to: 'eu-central' }],
     },
     timeout: Duration.seconds(3),
-    retries: { attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: ['5xx', 'reset', 'connect-failure'] },
+    // Gateway API's standard channel has no retries: the ambient variant routes without them.
+    retries: dataPlane === DataPlane.AMBIENT
+      ? undefined
+      : { attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: ['5xx', 'reset', 'connect-failure'] },
   });
 
   // Only the product page calls the reviews service, whichever version answers.
@@ -65,6 +77,12 @@ function workload(chart: Chart, id: string, name: string, image: string): kplus.
   if (name === 'productpage') deployment.exposeViaService({ name, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] });
   return deployment;
 }
+
+/** Other builds `npm run synth` writes (dist/examples/<example>.<variant>/) and the conformance suite checks. */
+export const variants = {
+  /** The same app on the ambient data plane. */
+  ambient: (app: App): void => build(app, DataPlane.AMBIENT),
+};
 
 if (require.main === module) {
   const app = new App();

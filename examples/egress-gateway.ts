@@ -8,6 +8,10 @@
  * carries it to the gateway over Istio mutual TLS and the gateway opens HTTPS to the partner,
  * verifying its certificate (TLS origination).
  *
+ * No ambient variant: the calls leave through the egress gateway (`allowEgressTo(..., { via })`), a
+ * route that only a sidecar applies (a VirtualService on the mesh gateway); ambient pods run no
+ * proxy to apply it, and `DataPlane.AMBIENT` refuses `via` with that reason.
+ *
  *   npm run synth -- egress-gateway   # writes dist/examples/egress-gateway/
  */
 import { App, Chart } from 'cdk8s';

@@ -5,6 +5,10 @@
  * snippet into a freshly scaffolded project, installs the packed library and runs `cdk8s synth`
  * (scripts/check-packages.ts), and compares the result with this example's output.
  *
+ * No ambient variant: this is the README's first app, pasted verbatim into a scaffolded project by
+ * CI; the same two services on ambient are the shop of small-business-platform.ambient and the
+ * orders namespace of ambient-migration.
+ *
  *   npm run synth -- first-app   # writes dist/examples/first-app/
  */
 import { App, Chart } from 'cdk8s';

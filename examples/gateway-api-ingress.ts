@@ -11,18 +11,27 @@
  * `build(app, RoutingApi.ISTIO)` writes the same app with Istio's API (Gateway, VirtualServices,
  * subsets); the conformance check gateway-translate compares both renderings request by request.
  *
- *   npm run synth -- gateway-api-ingress   # writes dist/examples/gateway-api-ingress/
+ * Variant `ambient` (dist/examples/gateway-api-ingress.ambient/): the ambient profile, the shop
+ * in ambient mode, and a waypoint that applies the mesh's HTTPRoutes; the edge is unchanged.
+ *
+ *   npm run synth -- gateway-api-ingress   # writes dist/examples/gateway-api-ingress/ and gateway-api-ingress.ambient/
  */
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryRelease, CertificateIssuer, GatewayApiCrds, GatewayTls, IngressGateway, MeshInstallation, MeshProfile, PathMatch, ReleaseStrategy,
-  ReleaseWorkload, RequestMatch, RoutedService, RouteDestination, RouteTo, RoutingApi, ServiceRouting, WorkloadSelector, ZeroTrustNamespace,
+  CanaryRelease, CertificateIssuer, DataPlane, GatewayApiCrds, GatewayTls, IngressGateway, MeshInstallation, MeshProfile, PathMatch, ReleaseStrategy,
+  ReleaseWorkload, RequestMatch, RouteDestination, RoutedService, RouteTo, RoutingApi, ServiceRouting, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
-/** Adds the example's charts to `app`; `routingApi` writes every route and the gateway with another API. */
-export function build(app: App, routingApi: RoutingApi = RoutingApi.GATEWAY_API): void {
-  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { profile: MeshProfile.MINIMAL, gatewayApiCrds: GatewayApiCrds.STANDARD });
+/**
+ * Adds the example's charts to `app`; `routingApi` writes every route and the gateway with another
+ * API, `dataPlane` renders the shop for another data plane (see the `ambient` variant).
+ */
+export function build(app: App, routingApi: RoutingApi = RoutingApi.GATEWAY_API, dataPlane?: DataPlane): void {
+  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', {
+    profile: dataPlane === DataPlane.AMBIENT ? MeshProfile.AMBIENT : MeshProfile.MINIMAL,
+    gatewayApiCrds: GatewayApiCrds.STANDARD,
+  });
 
   const edgeChart = new Chart(app, 'edge');
   const edge = new IngressGateway(edgeChart, 'StorefrontEdge', {
@@ -39,7 +48,9 @@ export function build(app: App, routingApi: RoutingApi = RoutingApi.GATEWAY_API)
   edge.addHost('payments-callback.shop.example.com', { tls: GatewayTls.passthrough() });
 
   const chart = new Chart(app, 'shop', { namespace: 'shop' });
-  const shop = new ZeroTrustNamespace(chart, 'Shop', { name: 'shop', mesh });
+  const shop = new ZeroTrustNamespace(chart, 'Shop', { name: 'shop', mesh, dataPlane });
+  // In ambient mode the namespace's waypoint applies the mesh's HTTPRoutes (no rule needs L7, so none is deployed otherwise).
+  if (dataPlane === DataPlane.AMBIENT) shop.addWaypoint();
   const catalog = workloads(chart, 'catalog', ['v1', 'v2'], 8080);
   const checkout = workloads(chart, 'checkout', ['v1', 'v2'], 8080);
   const callback = workloads(chart, 'payment-callback', ['v1'], 8443);
@@ -104,6 +115,12 @@ function workloads(chart: Chart, name: string, versions: string[], port: number)
   });
   return { name, port, service, deployments };
 }
+
+/** Other builds `npm run synth` writes (dist/examples/<example>.<variant>/) and the conformance suite checks. */
+export const variants = {
+  /** The same app on the ambient data plane. */
+  ambient: (app: App): void => build(app, RoutingApi.GATEWAY_API, DataPlane.AMBIENT),
+};
 
 if (require.main === module) {
   const app = new App();

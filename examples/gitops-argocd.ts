@@ -11,6 +11,11 @@
  * exactly the ignoreDifferences the mesh and the canary need. Bootstrap once with
  * `kubectl apply -n argocd -f dist/examples/gitops-argocd/argocd/application.yaml`.
  *
+ * No ambient variant: the example shows what Argo CD must ignore while Argo Rollouts' Istio traffic
+ * router changes VirtualService weights and DestinationRule subsets in the cluster; on ambient the
+ * release is an HTTPRoute changed by the Gateway API plugin (canary-gateway-api.ambient), a
+ * different set of ignored fields.
+ *
  *   npm run synth -- gitops-argocd   # writes dist/examples/gitops-argocd/
  */
 import { App, AppProps, Chart, Duration } from 'cdk8s';

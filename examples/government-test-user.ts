@@ -6,6 +6,9 @@
  * Every rule is enforced at L7 (AuthorizationPolicy by SPIFFE identity) and L3 (NetworkPolicies),
  * and traces go to the team's OpenTelemetry collector at 5 % sampling.
  *
+ * No ambient variant: the test user's requests get an injected delay (`fault`), which Gateway API has
+ * no form for; an ambient namespace routes by HTTPRoute only.
+ *
  *   npm run synth -- government-test-user   # writes dist/examples/government-test-user/
  */
 import { App, Chart, Duration } from 'cdk8s';

@@ -9,19 +9,24 @@
  * cert-manager keeps the web shop's certificate (a Certificate emitted next to the gateway); the
  * partner CA's credential is a Secret in `istio-ingress` managed outside the app.
  *
- *   npm run synth -- ingress-tls   # writes dist/examples/ingress-tls/
+ * Variant `ambient` (dist/examples/ingress-tls.ambient/): the ambient profile and the shop in
+ * ambient mode; the gateway's routes are unchanged, its calls reach the pods over HBONE.
+ *
+ *   npm run synth -- ingress-tls   # writes dist/examples/ingress-tls/ and ingress-tls.ambient/
  */
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CertificateIssuer, GatewayTls, HeaderMatch, IngressGateway, MeshInstallation, MeshProfile, PathMatch, RouteDestination, TlsProtocolVersion,
-  WorkloadSelector, ZeroTrustNamespace,
+  CertificateIssuer, DataPlane, GatewayTls, HeaderMatch, IngressGateway, MeshInstallation, MeshProfile, PathMatch, RouteDestination,
+  TlsProtocolVersion, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
-/** Adds the example's charts to `app`. */
-export function build(app: App): void {
+/** Adds the example's charts to `app`; `dataPlane` renders the shop for another data plane (see the `ambient` variant). */
+export function build(app: App, dataPlane?: DataPlane): void {
   // The minimal profile: no legacy istio-ingressgateway, the gateway below replaces it.
-  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', { profile: MeshProfile.MINIMAL });
+  const mesh = new MeshInstallation(new Chart(app, 'mesh'), 'Mesh', {
+    profile: dataPlane === DataPlane.AMBIENT ? MeshProfile.AMBIENT : MeshProfile.MINIMAL,
+  });
 
   const edge = new Chart(app, 'edge');
   const gateway = new IngressGateway(edge, 'Public', {
@@ -33,7 +38,7 @@ export function build(app: App): void {
   });
 
   const appChart = new Chart(app, 'shop');
-  const shop = new ZeroTrustNamespace(appChart, 'Shop', { name: 'shop', mesh });
+  const shop = new ZeroTrustNamespace(appChart, 'Shop', { name: 'shop', mesh, dataPlane });
   const web = service(appChart, 'Web', 'web', 8080);
   const api = service(appChart, 'Api', 'partner-api', 8080);
   const documents = service(appChart, 'Documents', 'documents', 8443);
@@ -94,6 +99,12 @@ function service(chart: Chart, id: string, name: string, port: number): { deploy
   const servicePort = port === 8443 ? { name: 'tls', port: 443 } : { name: 'http', port: 80 };
   return { deployment, service: deployment.exposeViaService({ name, ports: [{ ...servicePort, targetPort: port }] }), port };
 }
+
+/** Other builds `npm run synth` writes (dist/examples/<example>.<variant>/) and the conformance suite checks. */
+export const variants = {
+  /** The same app on the ambient data plane. */
+  ambient: (app: App): void => build(app, DataPlane.AMBIENT),
+};
 
 if (require.main === module) {
   const app = new App();

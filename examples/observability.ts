@@ -8,6 +8,11 @@
  * port 15020 (the one port the zero-trust NetworkPolicies open to Prometheus) and istiod on
  * `http-monitoring`; Kiali reads both Prometheus and the traces.
  *
+ * No ambient variant: what it configures is reported by the pods' sidecars (merged metrics on 15020,
+ * access logs and traces per namespace by MeshTelemetry); ambient pods run no proxy, ztunnel reports
+ * L4 metrics only and L7 telemetry comes from waypoints, and the default profile's ingress gateway
+ * has no counterpart in the ambient profile.
+ *
  *   npm run synth -- observability   # writes dist/examples/observability/
  */
 import { App, Chart } from 'cdk8s';

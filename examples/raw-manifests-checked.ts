@@ -10,6 +10,10 @@
  * is written. One finding is accepted on purpose and suppressed with Istio's own annotation: the scanning
  * partner's endpoint uses a certificate from a private CA the agency cannot distribute yet.
  *
+ * No ambient variant: its subject is the hand-written VirtualService (with a retry policy) and
+ * DestinationRule subsets the analyzer checks; in an ambient namespace they would have to be an
+ * HTTPRoute, and Gateway API 1.5 has retries only in its experimental channel.
+ *
  *   npm run synth -- raw-manifests-checked   # writes dist/examples/raw-manifests-checked/
  */
 import { ApiObject, App, Chart } from 'cdk8s';

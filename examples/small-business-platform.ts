@@ -6,7 +6,9 @@
  * committed in Git) behind that gateway; Prometheus scrapes every proxy's merged metrics through
  * the zero-trust NetworkPolicies.
  *
- *   npm run synth -- small-business-platform   # writes dist/examples/small-business-platform/
+ * Variant `ambient` (dist/examples/small-business-platform.ambient/): `build(app, DataPlane.AMBIENT)`.
+ *
+ *   npm run synth -- small-business-platform   # writes dist/examples/small-business-platform/ and small-business-platform.ambient/
  */
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -77,6 +79,12 @@ function workload(chart: Chart, id: string, name: string, image: string): kplus.
     containers: [{ name: 'app', image, portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) }],
   });
 }
+
+/** Other builds `npm run synth` writes (dist/examples/<example>.<variant>/) and the conformance suite checks. */
+export const variants = {
+  /** The same app on the ambient data plane. */
+  ambient: (app: App): void => build(app, DataPlane.AMBIENT),
+};
 
 if (require.main === module) {
   const app = new App();

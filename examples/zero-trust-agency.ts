@@ -10,6 +10,10 @@
  * API depends on are modelled as ServiceEntries; everything else is blocked at the Sidecar. The
  * payments ledger database is reachable from the claims API's pods only.
  *
+ * No ambient variant: `build(app, DataPlane.AMBIENT)` is refused, because ambient mode has no
+ * per-namespace egress lock by host name and the two HTTPS hosts have no fixed addresses a
+ * NetworkPolicy could name (see `build`).
+ *
  *   npm run synth -- zero-trust-agency   # writes dist/examples/zero-trust-agency/
  */
 import { App, Chart } from 'cdk8s';

@@ -6,7 +6,9 @@
  * request principals) and L3 (NetworkPolicies on both sides), and the web tier's Sidecar only
  * knows the backend namespace.
  *
- *   npm run synth -- zero-trust-segmentation   # writes dist/examples/zero-trust-segmentation/
+ * Variant `ambient` (dist/examples/zero-trust-segmentation.ambient/): `build(app, DataPlane.AMBIENT)`.
+ *
+ *   npm run synth -- zero-trust-segmentation   # writes dist/examples/zero-trust-segmentation/ and zero-trust-segmentation.ambient/
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -76,6 +78,12 @@ function workload(chart: Chart, id: string, name: string, namespace: string): kp
   deployment.exposeViaService({ name, ports: [{ name: 'http', port: 80, targetPort: 8080 }] });
   return deployment;
 }
+
+/** Other builds `npm run synth` writes (dist/examples/<example>.<variant>/) and the conformance suite checks. */
+export const variants = {
+  /** The same app on the ambient data plane. */
+  ambient: (app: App): void => build(app, DataPlane.AMBIENT),
+};
 
 if (require.main === module) {
   const app = new App();

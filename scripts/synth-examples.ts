@@ -1,13 +1,16 @@
 /**
- * Synthesizes every example app (examples/<name>.ts) into dist/examples/<name>/.
+ * Synthesizes every example app (examples/<name>.ts) into dist/examples/<name>/, and each of its
+ * variants into dist/examples/<name>.<variant>/.
  *
- *   npm run synth            # all examples
- *   npm run synth -- NAME    # only the named ones
+ *   npm run synth                    # all examples, with their variants
+ *   npm run synth -- NAME            # the named examples, with their variants
+ *   npm run synth -- NAME.VARIANT    # one variant only
  *
  * Each example exports `build(app)`, and may export `createApp(props)` to synthesize on its own App
- * (e.g. a GitOpsApp) instead of a plain cdk8s App. An example is synthesized into a temporary folder
- * first and moved into place only when synthesis succeeded, so a failing example leaves no partial
- * output.
+ * (e.g. a GitOpsApp) instead of a plain cdk8s App, and `variants`: other builds of the same example
+ * by name (e.g. `{ ambient: (app) => build(app, DataPlane.AMBIENT) }`), which the conformance checks
+ * read as examples of their own. An example is synthesized into a temporary folder first and moved
+ * into place only when synthesis succeeded, so a failing example leaves no partial output.
  */
 import * as fs from 'fs';
 import Module from 'module';
@@ -40,30 +43,91 @@ export function exampleNames(): string[] {
   return fs.readdirSync(examplesDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.slice(0, -3)).sort();
 }
 
+/** A variant's name: a DNS label, so `<example>.<variant>` stays a plain folder name. */
+const VARIANT_NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+
+/** One build of an example: the default (`variant` undefined, folder `<example>`) or a named variant (folder `<example>.<variant>`). */
+export interface ExampleBuild {
+  readonly example: string;
+  readonly variant?: string;
+  /** Folder under dist/examples/ (and snapshot name). */
+  readonly folder: string;
+  readonly build: (app: App) => void;
+  /** The example's own App factory, when it exports `createApp(props)`. */
+  readonly createApp?: (props: { outdir?: string }) => App;
+}
+
+/**
+ * The builds of examples/<name>.ts: `build(app)` first, then each of `variants` in name order. Throws
+ * an Error naming the example when it exports no `build`, or a `variants` that is not an object of
+ * functions with DNS-label names.
+ */
+export function exampleBuilds(name: string): ExampleBuild[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const example = require(path.join(examplesDir, name));
+  if (typeof example.build !== 'function') throw new Error(`examples/${name}.ts must export build(app: App)`);
+  const createApp = typeof example.createApp === 'function' ? example.createApp : undefined;
+  const out: ExampleBuild[] = [{ example: name, folder: name, build: (app) => example.build(app), createApp }];
+  const variants: unknown = example.variants;
+  if (variants === undefined) return out;
+  if (typeof variants !== 'object' || variants === null || Array.isArray(variants)) {
+    throw new Error(`examples/${name}.ts: 'variants' must be an object of builds by name, e.g. { ambient: (app: App) => build(app, DataPlane.AMBIENT) }`);
+  }
+  for (const [variant, build] of Object.entries(variants).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!VARIANT_NAME.test(variant)) throw new Error(`examples/${name}.ts: variant name "${variant}" must be a DNS label (lower-case letters, digits, '-'), e.g. ambient`);
+    if (typeof build !== 'function') throw new Error(`examples/${name}.ts: variant "${variant}" must be a function (app: App) => void`);
+    out.push({ example: name, variant, folder: `${name}.${variant}`, build: (app) => build(app), createApp });
+  }
+  return out;
+}
+
+/** The builds `npm run synth -- <args>` writes: every example's with no argument; `NAME` all of that example's; `NAME.VARIANT` one. */
+export function selectBuilds(wanted: readonly string[]): ExampleBuild[] {
+  if (wanted.length === 0) return exampleNames().flatMap(exampleBuilds);
+  const out: ExampleBuild[] = [];
+  for (const arg of wanted) {
+    const dot = arg.indexOf('.');
+    const example = dot < 0 ? arg : arg.slice(0, dot);
+    const builds = exampleBuilds(example);
+    if (dot < 0) {
+      out.push(...builds);
+      continue;
+    }
+    const one = builds.find((b) => b.folder === arg);
+    if (!one) throw new Error(`examples/${example}.ts has no variant "${arg.slice(dot + 1)}"; it has: ${builds.map((b) => b.folder).join(', ')}`);
+    out.push(one);
+  }
+  return out;
+}
+
 function main(): void {
   resolvePackageNameToSources();
-  const wanted = process.argv.slice(2);
-  const names = wanted.length > 0 ? wanted : exampleNames();
   const failures: string[] = [];
-  for (const name of names) {
-    const staging = path.join(outRoot, `.${name}.tmp`);
+  let builds: ExampleBuild[];
+  const wanted = process.argv.slice(2);
+  try {
+    builds = selectBuilds(wanted);
+  } catch (err) {
+    console.error(`FAILED: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  for (const b of builds) {
+    const label = `examples/${b.example}.ts${b.variant ? ` (variant ${b.variant})` : ''}`;
+    const staging = path.join(outRoot, `.${b.folder}.tmp`);
     fs.rmSync(staging, { recursive: true, force: true });
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const example = require(path.join(examplesDir, name));
-      if (typeof example.build !== 'function') throw new Error(`examples/${name}.ts must export build(app: App)`);
-      const app: App = typeof example.createApp === 'function' ? example.createApp({ outdir: staging }) : new App({ outdir: staging });
-      example.build(app);
+      const app: App = b.createApp ? b.createApp({ outdir: staging }) : new App({ outdir: staging });
+      b.build(app);
       app.synth();
-      const target = path.join(outRoot, name);
+      const target = path.join(outRoot, b.folder);
       fs.rmSync(target, { recursive: true, force: true });
       fs.renameSync(staging, target);
       const files = fs.readdirSync(target);
-      console.log(`synthesized examples/${name}.ts -> ${path.relative(root, target)}/ (${files.join(', ')})`);
+      console.log(`synthesized ${label} -> ${path.relative(root, target)}/ (${files.join(', ')})`);
     } catch (err) {
       fs.rmSync(staging, { recursive: true, force: true });
-      failures.push(name);
-      console.error(`FAILED examples/${name}.ts: ${(err as Error).message}`);
+      failures.push(b.folder);
+      console.error(`FAILED ${label}: ${(err as Error).message}`);
     }
   }
   if (failures.length > 0) {

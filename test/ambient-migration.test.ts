@@ -1,15 +1,22 @@
 /**
  * Migration proof: every zero-trust example synthesizes with both data planes (or refuses ambient
- * with the reason), and each namespace's connection matrix grants the same access with both.
+ * with the reason), and each namespace's connection matrix grants the same access with both. Every
+ * ambient variant `npm run synth` writes (dist/examples/<example>.ambient/) grants what the default
+ * build grants, and routes its releases with the same shares.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Testing } from 'cdk8s';
-import { DataPlane, DataPlaneMigrationPlan, ZeroTrustNamespace } from '../lib';
+import { CanaryRelease, DataPlane, DataPlaneMigrationPlan, ZeroTrustNamespace } from '../lib';
 import { ambientCall } from './helpers/ambient-path';
+import { resolveHttpRoute } from './helpers/httproute-resolver';
+import { resolveRequest, semanticRouting } from './helpers/route-resolver';
 import { synthAll } from './zero-trust-fixture';
 import { build as migrationExample } from '../examples/ambient-migration';
 import { build as smallBusiness } from '../examples/small-business-platform';
 import { build as agency } from '../examples/zero-trust-agency';
 import { build as segmentation } from '../examples/zero-trust-segmentation';
+import { ExampleBuild, exampleBuilds, exampleNames } from '../scripts/synth-examples';
 
 /** The migration example without its printed plan. */
 const migration = (app: App, dataPlane?: DataPlane) => migrationExample(app, dataPlane, false);
@@ -160,4 +167,120 @@ test('examples/zero-trust-segmentation.ts on ambient: the one path between the t
   expect(ambientCall(tiers, gateway, { namespace: 'citizen-frontend', labels: labels('web'), service: 'web', servicePort: 80, containerPort: 8080 }))
     .toEqual({ allowed: true });
   expect(ambientCall(tiers, gateway, records)).toEqual({ allowed: false, refusedBy: 'NetworkPolicy caller -> pod' });
+});
+
+/** One build of an example, synthesized with every synth-time check, with its zero-trust namespaces and releases. */
+function synthesizeBuild(b: ExampleBuild) {
+  const app: App = b.createApp ? b.createApp({ outdir: Testing.app().outdir }) : Testing.app();
+  b.build(app);
+  app.synthYaml();
+  const objects = synthAll(app);
+  const constructs = app.node.findAll();
+  const namespaces = new Map(constructs.filter((c): c is ZeroTrustNamespace => c instanceof ZeroTrustNamespace).map((n) => [n.name, n]));
+  const releases = constructs.filter((c): c is CanaryRelease => c instanceof CanaryRelease);
+  return { objects, namespaces, releases };
+}
+
+/** Header values the service's route tables match exactly (HTTPRoute rules, mesh VirtualService routes): each one a probe. */
+function headerProbes(objects: any[], service: string, namespace: string): Array<Record<string, string>> {
+  const probes: Array<Record<string, string>> = [{}];
+  for (const o of objects.filter((x) => x.metadata?.namespace === namespace)) {
+    if (o.kind === 'HTTPRoute' && (o.spec.parentRefs ?? []).some((p: any) => p.kind === 'Service' && p.name === service)) {
+      for (const h of (o.spec.rules ?? []).flatMap((r: any) => (r.matches ?? []).flatMap((m: any) => m.headers ?? []))) {
+        if ((h.type ?? 'Exact') === 'Exact') probes.push({ [h.name]: h.value });
+      }
+    }
+    if (o.kind === 'VirtualService' && (o.spec.hosts ?? []).includes(service) && (o.spec.gateways ?? ['mesh']).includes('mesh')) {
+      for (const m of (o.spec.http ?? []).flatMap((r: any) => r.match ?? [])) {
+        for (const [name, v] of Object.entries<any>(m.headers ?? {})) if (v.exact !== undefined) probes.push({ [name]: v.exact });
+      }
+    }
+  }
+  return probes;
+}
+
+/** Where a mesh client's request to `service` goes: the HTTPRoute with the Service as parent, else the mesh VirtualService. */
+function meshShares(objects: any[], service: string, namespace: string, headers: Record<string, string>) {
+  const viaRoute = resolveHttpRoute(objects, { service, namespace, headers });
+  if (viaRoute) return viaRoute.destinations;
+  const result = resolveRequest(objects, { gateway: 'mesh', host: service, sourceNamespace: namespace, headers });
+  return result.kind === 'routed' ? semanticRouting(result).destinations : undefined;
+}
+
+/** Each example's ambient variant beside its default build. */
+const ambientVariants = exampleNames().flatMap((name) => {
+  const builds = exampleBuilds(name);
+  const ambient = builds.find((b) => b.variant === 'ambient');
+  return ambient ? [[name, builds[0], ambient] as const] : [];
+});
+
+/** Examples that declare zero-trust namespaces or releases (they are the ones #19 asks an ambient variant of). */
+const EXAMPLES = path.resolve(__dirname, '..', 'examples');
+const zeroTrustOrCanary = exampleNames().filter((n) => /new (ZeroTrustNamespace|CanaryRelease)\(/.test(fs.readFileSync(path.join(EXAMPLES, `${n}.ts`), 'utf8')));
+
+test('every zero-trust or canary example has an ambient variant, renders ambient itself, or says why not in its header and the README', () => {
+  // GIVEN
+  const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| example | ambient variant |'));
+  const row = (name: string) => table.split('\n').find((l) => l.startsWith(`| [\`${name}\`]`));
+
+  // THEN
+  const withVariant = ambientVariants.map(([name]) => name);
+  const without = zeroTrustOrCanary.filter((n) => !withVariant.includes(n) && n !== 'ambient-migration');
+  expect(without.length).toBeGreaterThan(0);
+  for (const name of without) {
+    const header = fs.readFileSync(path.join(EXAMPLES, `${name}.ts`), 'utf8').split('\n */')[0];
+    expect([name, /No ambient variant: \S/.test(header)]).toEqual([name, true]);
+    expect([name, row(name)]).toEqual([name, expect.stringMatching(/^\| \[`[a-z-]+`\]\([^)]+\) \| no: \S/)]);
+  }
+  for (const name of withVariant) {
+    expect([name, row(name)]).toEqual([name, expect.stringContaining(`\`${name}.ambient\``)]);
+  }
+});
+
+describe.each(ambientVariants)('examples/%s.ts, variant ambient', (_name, sidecarBuild, ambientBuild) => {
+  const sidecar = synthesizeBuild(sidecarBuild);
+  const ambient = synthesizeBuild(ambientBuild);
+
+  test('every zero-trust namespace is enrolled in ambient mode and grants the same access as with sidecars', () => {
+    // THEN
+    const names = [...sidecar.namespaces.keys()].sort();
+    expect([...ambient.namespaces.keys()].sort()).toEqual(names);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      expect(ambient.namespaces.get(name)!.dataPlane).toBe(DataPlane.AMBIENT);
+      expect([name, ambient.namespaces.get(name)!.connections().accessDifferences(sidecar.namespaces.get(name)!.connections())]).toEqual([name, []]);
+    }
+    const enrolled = ambient.objects.filter((o) => o.kind === 'Namespace' && o.metadata.labels?.['istio.io/dataplane-mode'] === 'ambient')
+      .map((o) => o.metadata.name).sort();
+    expect(enrolled).toEqual(names);
+    expect(ambient.objects.filter((o) => o.kind === 'Sidecar' && names.includes(o.metadata.namespace))).toEqual([]);
+    // The mesh runs the ambient profile: ztunnel is there.
+    expect(ambient.objects.filter((o) => o.kind === 'DaemonSet' && o.metadata.name === 'ztunnel')).toHaveLength(1);
+  });
+
+  test('every release routes the mesh\'s requests with the same shares, through the namespace\'s waypoint', () => {
+    // THEN
+    expect(ambient.releases.map((r) => r.node.path)).toEqual(sidecar.releases.map((r) => r.node.path));
+    let compared = 0;
+    for (const release of sidecar.releases) {
+      const { serviceName: service, namespace } = release;
+      for (const headers of headerProbes(sidecar.objects, service, namespace)) {
+        const before = meshShares(sidecar.objects, service, namespace, headers);
+        const after = meshShares(ambient.objects, service, namespace, headers);
+        expect([service, headers, after]).toEqual([service, headers, before]);
+        if (before !== undefined) compared++;
+      }
+      // A controller that writes its own route (Flagger) leaves none in Git: then neither build has one.
+      if (meshShares(sidecar.objects, service, namespace, {}) === undefined) continue;
+      // The waypoint applies the route: an HTTPRoute with the Service as parent, no mesh VirtualService, a waypoint bound to the namespace.
+      expect(ambient.objects.filter((o) => o.kind === 'VirtualService' && o.metadata.namespace === namespace && (o.spec.gateways ?? ['mesh']).includes('mesh')))
+        .toEqual([]);
+      const waypoint = ambient.objects.find((o) => o.kind === 'Gateway' && o.metadata.namespace === namespace && o.spec.gatewayClassName === 'istio-waypoint');
+      expect(waypoint).toBeDefined();
+      const ns = ambient.objects.find((o) => o.kind === 'Namespace' && o.metadata.name === namespace);
+      expect(ns.metadata.labels['istio.io/use-waypoint']).toBe(waypoint.metadata.name);
+    }
+    if (sidecar.releases.length > 0) expect(compared).toBeGreaterThan(0);
+  });
 });
