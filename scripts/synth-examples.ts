@@ -100,16 +100,32 @@ export function selectBuilds(wanted: readonly string[]): ExampleBuild[] {
   return out;
 }
 
+/** Removes dist/examples/<example>.<variant>/ folders of variants the example no longer declares, so the checks do not read them. */
+function removeStaleVariants(example: string, builds: readonly ExampleBuild[]): void {
+  if (!fs.existsSync(outRoot)) return;
+  for (const e of fs.readdirSync(outRoot, { withFileTypes: true })) {
+    if (e.isDirectory() && e.name.startsWith(`${example}.`) && !builds.some((b) => b.folder === e.name)) {
+      fs.rmSync(path.join(outRoot, e.name), { recursive: true, force: true });
+      console.log(`removed ${path.relative(root, path.join(outRoot, e.name))}/ (examples/${example}.ts declares no such variant)`);
+    }
+  }
+}
+
 function main(): void {
   resolvePackageNameToSources();
   const failures: string[] = [];
-  let builds: ExampleBuild[];
   const wanted = process.argv.slice(2);
-  try {
-    builds = selectBuilds(wanted);
-  } catch (err) {
-    console.error(`FAILED: ${(err as Error).message}`);
-    process.exit(1);
+  // Each argument (each example when there is none) is resolved on its own: one broken example fails alone.
+  const builds: ExampleBuild[] = [];
+  for (const arg of wanted.length > 0 ? wanted : exampleNames()) {
+    try {
+      const selected = selectBuilds([arg]);
+      builds.push(...selected);
+      if (!arg.includes('.')) removeStaleVariants(arg, selected);
+    } catch (err) {
+      failures.push(arg);
+      console.error(`FAILED examples/${arg.split('.')[0]}.ts: ${(err as Error).message}`);
+    }
   }
   for (const b of builds) {
     const label = `examples/${b.example}.ts${b.variant ? ` (variant ${b.variant})` : ''}`;
