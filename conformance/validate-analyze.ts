@@ -40,8 +40,9 @@ export interface ToolMessage {
 
 /**
  * Example folders (sorted) under `examplesDir` and the YAML files in each (sorted, recursive: a
- * GitOpsApp writes one folder per chart; dot-folders skipped). Kustomize's `kustomization.yaml`
- * files are skipped: they list the files, they are not Kubernetes objects.
+ * GitOpsApp writes one folder per chart; dot-folders skipped). A variant's folder
+ * `<example>.<variant>` (scripts/synth-examples.ts) is an example of its own. Kustomize's
+ * `kustomization.yaml` files are skipped: they list the files, they are not Kubernetes objects.
  */
 export function exampleFolders(examplesDir: string): Array<{ name: string; dir: string; files: string[] }> {
   if (!fs.existsSync(examplesDir)) return [];

@@ -4,6 +4,7 @@
  *
  *   npm run conformance:apiserver                          # every example, drift check on mesh-default
  *   npm run conformance:apiserver -- zero-trust-agency     # only the named examples
+ *   npm run conformance:apiserver -- canary-static.ambient # a variant (dist/examples/<example>.<variant>/)
  *   npm run conformance:apiserver -- --synth               # re-synthesize dist/examples first
  *   npm run conformance:apiserver -- --timeout=600         # overall limit once the binaries are built (s)
  *   npm run conformance:apiserver -- --examples-dir=DIR    # check DIR/<example>/*.yaml instead of dist/examples
