@@ -7,6 +7,8 @@ const TRICKY = ['', 'yes', 'No', 'ON', 'off', 'y', 'n', 'null', 'Null', '~', 'tr
   '1e3', '1.5', '.5', '1_000', '.inf', '-.Inf', '.nan', '190:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '<<', '-', '?', '---', '...',
   '--- a', '%YAML', '- a', '? a', 'a: b', 'a:b', 'a #b', 'a#b', 'a ', ' a', 'a:', '#a', '&a', '*a', '!a', '|a', '>a', "'a", '"a', '@a', '`a',
   '[a]', '{a}', 'a,b', "it's", 'say "hi"', '"x" \'y\'', 'a\tb', 'a\nb', 'a\n', '\n', 'a\u0001b', 'a\u0085b', 'caf\u00e9', '\ud83d\ude00', 'x'.repeat(1100),
+  'a\n\n', '\na', ' a\nb', 'a\n ', 'a\n\t', 'a\n b\n', 'line one\nline two\n', '--- a\nb', '... \n', 'a\r\nb', '  \n  ', '\n\n', '# c\nd',
+  `${'x'.repeat(50)}\n  ${'y'.repeat(50)}\n\n`, 'a\u0001\nb',
   'registry.example/svc:1.0.0', 'app.kubernetes.io/name', 'GET', '10s', '0.0.0.0/0', '*.example.com', 'outbound|9080||reviews.shop.svc.cluster.local'];
 
 const alphabet = fc.constantFrom(...'aZy n0179e.x_/-:#?"\'\t\n *&!|>%@`[]{},~<+\u0001\u00e9'.split(''));
@@ -26,7 +28,7 @@ describe('stringifyDocument writes what cdk8s Yaml.stringify writes', () => {
   });
 
   test.each(TRICKY.map((s) => [s]))('%j as key, value and item', (s) => {
-    const d = { [s]: s, list: [s, { [s]: [s] }], nested: { a: { [s]: 1 } } };
+    const d = { [s]: s, list: [s, { [s]: [s] }, [[s]]], nested: { a: { [s]: 1, b: s, c: [s, { d: s }] } }, last: s };
     expect(stringifyDocument(d)).toEqual(Yaml.stringify(d));
   });
 

@@ -6,10 +6,12 @@
  * Only what is certain is emitted here: maps and sequences of strings, finite numbers and
  * booleans. A single-line string is written plain when the `yaml` package would write it plain
  * (the same indicator, comment and schema tests it applies); otherwise its quoted form is asked
- * from `Yaml.stringify` itself; either is remembered per distinct string. Anything else (null, a multi-line
- * string, a string starting like a document marker, a very long key, an object used twice in one
- * document, which `yaml` writes as an anchor and alias) makes the whole document go through
- * `Yaml.stringify`. test/private/synth-yaml.test.ts compares both on generated documents and on
+ * from `Yaml.stringify` itself; either is remembered per distinct string. A multi-line value (a
+ * block scalar, whose lines depend on the indentation) is asked from `Yaml.stringify` at the same
+ * depth, once per string and depth. Anything else (null, a multi-line key or one starting like a
+ * document marker, a block scalar keeping its trailing newlines, a very long key, an object used
+ * twice in one document, which `yaml` writes as an anchor and alias) makes the whole document go
+ * through `Yaml.stringify`. test/private/synth-yaml.test.ts compares both on generated documents and on
  * every object of every example.
  */
 import * as path from 'path';
@@ -71,6 +73,39 @@ function scalarStringOf(s: string): string {
   return q.slice(0, -1);
 }
 
+/** Forms of multi-line (or document-marker) values by depth and string. */
+const deepValues = new Map<string, string>();
+
+/**
+ * A string value (of a map entry or a sequence item) whose own lines are indented by `inner`: a
+ * single-line string as `scalarString`; a multi-line one as `Yaml.stringify` writes it at that
+ * indentation, read from a document that nests it as deep.
+ */
+function valueString(s: string, inner: string): string {
+  if (!s.includes('\n') && !DOCUMENT_MARKER.test(s)) return scalarString(s);
+  const key = `${inner.length}\u0000${s}`;
+  let out = deepValues.get(key);
+  if (out === undefined) {
+    const depth = inner.length / 2 - 1;
+    let doc: Record<string, unknown> = { v: s };
+    for (let i = 0; i < depth; i++) doc = { a: doc };
+    const text = Yaml.stringify(doc);
+    const marker = `${' '.repeat(2 * depth)}v: `;
+    const at = depth === 0 ? 0 : text.indexOf(`\n${marker}`) + 1;
+    if (!text.startsWith(marker, at) || !text.endsWith('\n')) throw NOT_FAST;
+    out = text.slice(at + marker.length, -1);
+    // Keep-chomped block scalars (|+) change how the document ends: left to Yaml.stringify.
+    if (/^[|>][0-9]?\+/.test(out)) throw NOT_FAST;
+    if (deepValues.size < MAX_REMEMBERED) deepValues.set(key, out);
+  }
+  return out;
+}
+
+/** A scalar value at indentation `inner`, or undefined for a collection. */
+function valueScalar(v: unknown, inner: string): string | undefined {
+  return typeof v === 'string' ? valueString(v, inner) : scalar(v);
+}
+
 function isPlainObject(v: object): boolean {
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
@@ -114,7 +149,7 @@ class Emitter {
       if (i > 0) this.out += `\n${indent}`;
       this.out += `${key}:`;
       const v = m[k];
-      const s = scalar(v);
+      const s = valueScalar(v, inner);
       if (s !== undefined) {
         this.out += ` ${s}`;
       } else if (isEmpty(v as object)) {
@@ -133,7 +168,7 @@ class Emitter {
       if (i > 0) this.out += `\n${indent}`;
       this.out += '- ';
       const v = a[i];
-      const s = scalar(v);
+      const s = valueScalar(v, inner);
       if (s !== undefined) this.out += s;
       else if (isEmpty(v as object)) this.out += Array.isArray(v) ? '[]' : '{}';
       else this.collection(v as object, inner);
