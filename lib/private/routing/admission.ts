@@ -1,4 +1,4 @@
-import { workloadsOf } from './pods';
+import { workloadsIn } from './pods';
 import { ServiceTable } from './table';
 import { selects } from '../analyzer/model';
 import { allowPoliciesIn } from '../zero-trust/allow-policies';
@@ -16,14 +16,14 @@ export function versionsRefusedByPolicies(table: ServiceTable): string[] {
   if (!selector || Object.keys(selector).length === 0) return [];
   const ns = table.service.namespace;
   const inNamespace = allowPoliciesIn(table.owner, ns);
-  const pods = workloadsOf(table.owner);
   if (inNamespace.length === 0) return [];
+  const pods = workloadsIn(table.owner, ns);
   // The pods of each version the routes send requests to (subset versions only: a version with its
   // own Service is a host of its own).
   const routed = new Set(table.orderedRoutesSafe().flatMap((r) => [...r.backends.map((b) => b.version), r.behaviour.mirror?.version]));
   const versions = table.versions.filter((v) => !v.host && v.labels && routed.has(v.name)).map((v) => ({
     name: v.name,
-    pods: pods.filter((p) => (p.namespace ?? ns) === ns && selects(selector, p.podLabels) && selects(v.labels!, p.podLabels)),
+    pods: pods.filter((p) => selects(selector, p.podLabels) && selects(v.labels!, p.podLabels)),
   })).filter((v) => v.pods.length > 0);
   if (versions.length < 2) return [];
   const errors: string[] = [];

@@ -25,6 +25,25 @@ export function workloadsOf(scope: IConstruct): AppWorkload[] {
     .map((o) => ({ description: `${o.kind} ${o.name}`, namespace: o.metadata.namespace, podLabels: podLabelsOf(o) ?? {} })));
 }
 
+/**
+ * The app's workloads in `namespace` (and those without a namespace, which take the one they are
+ * deployed to), indexed once per synthesis: a lookup per table, not a scan of the app.
+ */
+export function workloadsIn(scope: IConstruct, namespace: string): AppWorkload[] {
+  const index = appIndex(scope, 'routing-workloads-by-namespace', () => {
+    const byNamespace = new Map<string | undefined, AppWorkload[]>();
+    for (const w of workloadsOf(scope)) {
+      const list = byNamespace.get(w.namespace) ?? [];
+      list.push(w);
+      byNamespace.set(w.namespace, list);
+    }
+    return byNamespace;
+  });
+  const unplaced = index.get(undefined) ?? [];
+  const here = index.get(namespace) ?? [];
+  return unplaced.length ? [...here, ...unplaced] : here;
+}
+
 const text = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
 
 /**
@@ -35,8 +54,7 @@ const text = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(
 export function versionsWithoutPods(table: ServiceTable, owner: IConstruct): string[] {
   const selector = table.service.selector;
   if (!selector || Object.keys(selector).length === 0) return [];
-  const behind = workloadsOf(table.owner)
-    .filter((w) => (w.namespace ?? table.service.namespace) === table.service.namespace && selects(selector, w.podLabels));
+  const behind = workloadsIn(table.owner, table.service.namespace).filter((w) => selects(selector, w.podLabels));
   if (behind.length === 0) return [];
   const out: string[] = [];
   for (const v of table.versions) {

@@ -71,12 +71,18 @@ export function inMesh(w: Workload, m: Manifest): boolean {
 export const multipleServices: RuleDefinition = {
   codes: ['IST0116', 'IST0137'],
   run({ manifest }: RuleInput, report: Report) {
-    const services = manifest.ofKind('', 'Service');
+    // Services with a selector by namespace: one pass, not one per workload.
+    const byNamespace = new Map<string, ReturnType<typeof manifest.ofKind>>();
+    for (const s of manifest.ofKind('', 'Service')) {
+      if (!s.json.spec?.selector || Object.keys(s.json.spec.selector).length === 0) continue;
+      const list = byNamespace.get(s.namespace) ?? [];
+      list.push(s);
+      byNamespace.set(s.namespace, list);
+    }
     for (const w of manifest.workloads) {
       // Istio skips waypoint Deployments (deployed by istiod for class istio-waypoint).
       if (w.object.kind !== 'Deployment' || w.object.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || !inMesh(w, manifest)) continue;
-      const matching = services.filter((s) => s.namespace === w.namespace && s.json.spec?.selector
-        && Object.keys(s.json.spec.selector).length > 0 && selects(s.json.spec.selector, w.podLabels));
+      const matching = (byNamespace.get(w.namespace) ?? []).filter((s) => selects(s.json.spec.selector, w.podLabels));
       const protocols = new Map<number, Map<string, string[]>>();
       const targets = new Map<string, Map<number, string>>();
       for (const s of matching) {
