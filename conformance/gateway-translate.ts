@@ -363,29 +363,11 @@ function compare(binary: string, subject: Subject, tmp: string, details: string[
   for (const svc of services.values()) {
     const hosts = translation.virtualServices.filter((v) => (v.spec?.hosts ?? []).includes(`${svc.name}.${svc.namespace}.svc.cluster.local`));
     if (hosts.length === 0) failures.push({ file: subject.file, object: `Service ${svc.namespace}/${svc.name}`, message: 'istiod translated no mesh VirtualService for it' });
-    const diffs = new Map<string, { count: number; first: string }>();
-    for (const g of REQUEST_GRID) {
-      probes++;
-      const req: RouteRequest = { gateway: 'mesh', host: svc.name, sourceNamespace: svc.namespace, ...g };
-      const ours = outcome(istio, req, svc.port);
-      const theirs = outcome(translated, req, svc.port);
-      for (const k of Object.keys(ours)) if (ours[k as keyof SemanticRouting] !== undefined) fieldsSeen.add(k);
-      for (const field of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
-        const a = JSON.stringify((ours as Obj)[field]);
-        const b = JSON.stringify((theirs as Obj)[field]);
-        if (a === b) continue;
-        if (ALLOWED_DIFFERENCES.some((d) => d.app.test(subject.name) && d.field.test(field))) {
-          allowed++;
-          continue;
-        }
-        const prev = diffs.get(field);
-        if (prev) prev.count++;
-        else diffs.set(field, { count: 1, first: `${describeProbe(req)}: our VirtualService ${a ?? 'nothing'}, Istio's translation ${b ?? 'nothing'}` });
-      }
-    }
-    for (const [field, d] of diffs) {
-      failures.push({ file: subject.file, object: `Service ${svc.namespace}/${svc.name}`, field, message: `${d.count} request(s) differ, e.g. ${d.first}` });
-    }
+    const requests = REQUEST_GRID.map((g): RouteRequest => ({ gateway: 'mesh', host: svc.name, sourceNamespace: svc.namespace, ...g }));
+    const r = compareRequests(subject, requests, istio, translated, svc.port, `Service ${svc.namespace}/${svc.name}`, failures);
+    probes += requests.length;
+    allowed += r.allowed;
+    r.fieldsSeen.forEach((f) => fieldsSeen.add(f));
   }
   const atGateways = compareGatewayRoutes(subject, istio, gatewayApi, translation, failures);
   allowed += atGateways.allowed;
@@ -393,6 +375,37 @@ function compare(binary: string, subject: Subject, tmp: string, details: string[
     + `${probes} requests compared on ${[...fieldsSeen].filter((f) => f !== 'outcome').sort().join(', ')}${allowed ? `; ${allowed} allowed difference(s)` : ''}`
     + (atGateways.probes ? `; at gateways: ${atGateways.routes} HTTPRoute(s), ${atGateways.probes} requests compared` : ''));
   return { failures, allowed };
+}
+
+/**
+ * Resolves every request through our Istio-API objects and through the translated ones and records,
+ * per outcome field, how many differ (with the first) as failures on `object`, unless an allowed
+ * difference covers it. Returns the allowed count and the fields our outcomes used.
+ */
+function compareRequests(subject: Subject, requests: RouteRequest[], istio: Obj[], translated: Obj[], port: number | undefined, object: string,
+  failures: Failure[]): { allowed: number; fieldsSeen: Set<string> } {
+  const diffs = new Map<string, { count: number; first: string }>();
+  const fieldsSeen = new Set<string>();
+  let allowed = 0;
+  for (const req of requests) {
+    const ours = outcome(istio, req, port);
+    const theirs = outcome(translated, req, port);
+    for (const k of Object.keys(ours)) if (ours[k as keyof SemanticRouting] !== undefined) fieldsSeen.add(k);
+    for (const field of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
+      const a = JSON.stringify((ours as Obj)[field]);
+      const b = JSON.stringify((theirs as Obj)[field]);
+      if (a === b) continue;
+      if (ALLOWED_DIFFERENCES.some((d) => d.app.test(subject.name) && d.field.test(field))) {
+        allowed++;
+        continue;
+      }
+      const prev = diffs.get(field);
+      if (prev) prev.count++;
+      else diffs.set(field, { count: 1, first: `${describeProbe(req)}: our VirtualService ${a ?? 'nothing'}, Istio's translation ${b ?? 'nothing'}` });
+    }
+  }
+  for (const [field, d] of diffs) failures.push({ file: subject.file, object, field, message: `${d.count} request(s) differ, e.g. ${d.first}` });
+  return { allowed, fieldsSeen };
 }
 
 /**
@@ -421,28 +434,9 @@ function compareGatewayRoutes(subject: Subject, istio: Obj[], gatewayApi: Obj[],
   let allowed = 0;
   for (const target of [...targets].sort()) {
     const [gateway, host] = JSON.parse(target) as [string, string];
-    const diffs = new Map<string, { count: number; first: string }>();
-    for (const g of grid) {
-      probes++;
-      const req: RouteRequest = { gateway, host, ...g };
-      const ours = outcome(istio, req, undefined);
-      const theirs = outcome(translated, req, undefined);
-      for (const field of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
-        const a = JSON.stringify((ours as Obj)[field]);
-        const b = JSON.stringify((theirs as Obj)[field]);
-        if (a === b) continue;
-        if (ALLOWED_DIFFERENCES.some((d) => d.app.test(subject.name) && d.field.test(field))) {
-          allowed++;
-          continue;
-        }
-        const prev = diffs.get(field);
-        if (prev) prev.count++;
-        else diffs.set(field, { count: 1, first: `${describeProbe(req)}: our VirtualService ${a ?? 'nothing'}, Istio's translation ${b ?? 'nothing'}` });
-      }
-    }
-    for (const [field, d] of diffs) {
-      failures.push({ file: subject.file, object: `Gateway ${gateway} host ${host}`, field, message: `${d.count} request(s) differ, e.g. ${d.first}` });
-    }
+    const requests = grid.map((g): RouteRequest => ({ gateway, host, ...g }));
+    probes += requests.length;
+    allowed += compareRequests(subject, requests, istio, translated, undefined, `Gateway ${gateway} host ${host}`, failures).allowed;
   }
   return { routes: routes.length, probes, allowed };
 }
