@@ -57,6 +57,15 @@ export const ZTUNNEL_SOCKET_DIR = '/var/run/ztunnel';
  * everything else), stays unprivileged and off the host network; its namespace must allow
  * "privileged" pods.
  */
+/** Tolerations of a node agent (istio-cni, ztunnel): it runs on every node, whatever its taints, as Istio's charts set. */
+export function nodeAgentTolerations(): k8s.Toleration[] {
+  return [
+    { effect: 'NoSchedule', operator: 'Exists' },
+    { key: 'CriticalAddonsOnly', operator: 'Exists' },
+    { effect: 'NoExecute', operator: 'Exists' },
+  ];
+}
+
 export function renderCni(scope: Construct, ctx: InstallContext): void {
   if (!ctx.cni) return;
   const labels = componentLabels(ctx, NAME, 'Cni', { app: NAME });
@@ -156,11 +165,7 @@ export function renderCni(scope: Construct, ctx: InstallContext): void {
           nodeSelector: { 'kubernetes.io/os': 'linux' },
           terminationGracePeriodSeconds: 30,
           // Every node needs the plugin, whatever its taints.
-          tolerations: [
-            { effect: 'NoSchedule', operator: 'Exists' },
-            { key: 'CriticalAddonsOnly', operator: 'Exists' },
-            { effect: 'NoExecute', operator: 'Exists' },
-          ],
+          tolerations: nodeAgentTolerations(),
           containers: [{
             name: 'install-cni',
             image: image(ctx, 'install-cni'),

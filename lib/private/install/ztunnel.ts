@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ZTUNNEL_SOCKET_DIR } from './cni';
+import { nodeAgentTolerations, ZTUNNEL_SOCKET_DIR } from './cni';
 import { baseLabels, caAddress, image, InstallContext, istiodAddress } from './context';
 import { toKubeResources } from './istiod';
 import { LABEL_COMPONENT, LABEL_DATAPLANE_MODE, LABEL_INJECT, LABEL_REV } from '../labels';
@@ -87,11 +87,7 @@ export function renderZtunnel(scope: Construct, ctx: InstallContext): void {
           nodeSelector: { 'kubernetes.io/os': 'linux' },
           terminationGracePeriodSeconds: 30,
           // Every node with ambient pods needs its ztunnel, whatever its taints.
-          tolerations: [
-            { effect: 'NoSchedule', operator: 'Exists' },
-            { key: 'CriticalAddonsOnly', operator: 'Exists' },
-            { effect: 'NoExecute', operator: 'Exists' },
-          ],
+          tolerations: nodeAgentTolerations(),
           containers: [{
             name: 'istio-proxy',
             image: image(ctx, 'ztunnel'),
