@@ -11,8 +11,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
 import { build as buildIngressExample } from '../examples/gateway-api-ingress';
 import {
-  CertificateIssuer, GatewayServiceType, GatewayTls, HeaderMatch, IngressGateway, IngressGatewayProps, MeshInstallation, PathMatch, RequestMatch,
-  RoutedService, RouteDestination, RouteTo, RoutingApi, ServiceRouting, TlsProtocolVersion, WorkloadSelector, ZeroTrustNamespace,
+  CanaryRelease, CertificateIssuer, GatewayServiceType, GatewayTls, HeaderMatch, IngressGateway, IngressGatewayProps, MeshInstallation, PathMatch,
+  ReleaseStrategy, ReleaseWorkload, RequestMatch, RoutedService, RouteDestination, RouteTo, RoutingApi, ServiceRouting, TlsProtocolVersion,
+  WorkloadSelector, ZeroTrustNamespace,
 } from '../lib';
 import { resolveGatewayRoute } from './helpers/httproute-resolver';
 import { resolveRequest, semanticRouting } from './helpers/route-resolver';
@@ -261,11 +262,13 @@ describe('IngressGateway on the Gateway API', () => {
       expect(synthError((s) => {
         s.gateway.addHost('shop.example.com');
         s.gateway.addRoute('shop.example.com', { to: RouteDestination.fromService(s.web), rateLimit: { requests: 10, interval: Duration.seconds(1) } });
-      })).toThrow(/'rateLimit' of a route of host "shop.example.com" has no Gateway API form/);
+      })).toThrow('[edge/Public] \'rateLimit\' of a route of host "shop.example.com" has no Gateway API form (Istio 1.30 applies local rate ' +
+        "limits through EnvoyFilters on Istio Gateways' routes); drop it, or use 'api' RoutingApi.ISTIO for this gateway");
     });
     test('a minimum TLS version, a rendered proxy', () => {
       expect(synthError((s) => s.gateway.addHost('shop.example.com', { tls: GatewayTls.simple('c', { minProtocolVersion: TlsProtocolVersion.TLSV1_3 }) })))
-        .toThrow(/'tls.minProtocolVersion' for host "shop.example.com" has no Gateway API form in Istio 1.30/);
+        .toThrow('[edge/Public] \'tls.minProtocolVersion\' for host "shop.example.com" has no Gateway API form in Istio 1.30 (its listeners ' +
+          "take the mesh's minimum TLS version, meshConfig.tlsDefaults); drop it, or use 'api' RoutingApi.ISTIO for this gateway");
       const app = Testing.app();
       const mesh = MeshInstallation.fromExisting(new Chart(app, 'mesh'), 'Mesh', {});
       expect(() => new IngressGateway(new Chart(app, 'edge'), 'Public', { mesh, api: RoutingApi.GATEWAY_API, injection: false })).toThrow(
@@ -281,13 +284,44 @@ describe('IngressGateway on the Gateway API', () => {
       expect(synthError((s) => {
         s.gateway.addHost('shop.example.com');
         s.gateway.addRoute('shop.example.com', { path: PathMatch.prefix('/api'), to: RouteDestination.fromService(s.web), rewrite: { uri: '/' } });
-      })).toThrow(/route "prefix-api" of host "shop.example.com" on gateway edge\/public rewrites the path to "\/" after a match that is not an exact path/);
+      })).toThrow('route "prefix-api" of host "shop.example.com" on gateway edge/public rewrites the path to "/" after a match that is not an ' +
+        'exact path; Gateway API replaces a prefix only after its own segment-prefix match, which matches other paths than the route: match ' +
+        'the exact path, or use RoutingApi.ISTIO for this gateway');
     });
     test('a service routed by subsets (its table on the Istio API)', () => {
       expect(synthError((s) => {
         s.gateway.addHost('shop.example.com');
         s.gateway.addRoute('shop.example.com', { to: RouteDestination.fromService(s.catalog) });
-      }, RoutingApi.ISTIO)).toThrow(/sends to a version of catalog.shop.svc.cluster.local, which is routed with RoutingApi.ISTIO \(DestinationRule subsets\)/);
+      }, RoutingApi.ISTIO)).toThrow('route "prefix-root-route-1" of host "shop.example.com" on gateway edge/public sends to a version of catalog.shop.svc.cluster.local, ' +
+        'which is routed with RoutingApi.ISTIO (DestinationRule subsets); a Gateway API route reaches versions through a Service per version: ' +
+        "give that service's ServiceRouting or CanaryRelease api: RoutingApi.GATEWAY_API");
+    });
+    test('a host bound by a release before the gateway added it', () => {
+      const s = shopApp(RoutingApi.GATEWAY_API);
+      new CanaryRelease(s.shop, 'WebRelease', {
+        serviceName: 'web',
+        stable: ReleaseWorkload.fromSelector(WorkloadSelector.fromLabels({ app: 'web', version: 'v1' })),
+        canary: ReleaseWorkload.fromSelector(WorkloadSelector.fromLabels({ app: 'web', version: 'v2' })),
+        strategy: ReleaseStrategy.staticWeight(10),
+        api: RoutingApi.GATEWAY_API,
+        gateway: { gateway: s.gateway.gatewayRef, hosts: ['shop.example.com'] },
+        printPlan: false,
+      });
+      expect(() => s.gateway.addHost('shop.example.com')).toThrow('[edge/Public] host "shop.example.com" is already bound to gateway edge/public by ' +
+        'shop/WebRelease, which was created before this host was added; create the IngressGateway and add its hosts before the releases that bind them');
+    });
+    test('a ReferenceGrant left with no Service (the only route to the namespace could not be rendered)', () => {
+      expect(synthError((s) => {
+        new ServiceRouting(s.shop, 'WebRouting', {
+          service: RoutedService.fromService(s.web),
+          api: RoutingApi.GATEWAY_API,
+          versions: [{ name: 'v1', selector: { app: 'web' } }],
+          routes: [{ matches: [RequestMatch.pathPrefix('/a/')], to: RouteTo.version('v1') }, { to: RouteTo.version('v1') }],
+        });
+        s.gateway.addHost('shop.example.com');
+        s.gateway.addRoute('shop.example.com', { path: PathMatch.exact('/x'), to: RouteDestination.fromService(s.web), rewrite: { uri: '/a/x' } });
+      })).toThrow('ReferenceGrant shop/edge-public-httproute would admit no Service: the HTTPRoutes of gateway edge/public send nothing to ' +
+        'namespace shop (a route to a version that has no Service of its own?)');
     });
     test('no file is written when anything is invalid', () => {
       const s = shopApp(RoutingApi.GATEWAY_API);
@@ -299,7 +333,7 @@ describe('IngressGateway on the Gateway API', () => {
     test("'api' given a string that is no RoutingApi", () => {
       const app = Testing.app();
       const mesh = MeshInstallation.fromExisting(new Chart(app, 'mesh'), 'Mesh', {});
-      expect(() => new IngressGateway(new Chart(app, 'edge'), 'Public', { mesh, api: 'gateway' as any })).toThrow(/\[edge\/Public\] 'api'/);
+      expect(() => new IngressGateway(new Chart(app, 'edge'), 'Public', { mesh, api: 'gateway' as any })).toThrow("[edge/Public] 'api' must be one of RoutingApi.ISTIO, RoutingApi.GATEWAY_API, got \"gateway\"");
     });
   });
 });

@@ -80,6 +80,26 @@ describe('routing on the ambient data plane', () => {
     expect(find(synthAll(sidecar.app), 'VirtualService', 'reviews').spec.http).toHaveLength(2);
   });
 
+  test('a plain Namespace labelled ambient without istio.io/use-waypoint: the fix names istioctl', () => {
+    // GIVEN
+    const f = fixture();
+    const chart = new Chart(f.app, 'legacy', { namespace: 'legacy' });
+    new kplus.Namespace(chart, 'Namespace', { metadata: { name: 'legacy', labels: { 'istio.io/dataplane-mode': 'ambient' } } });
+    const service = new kplus.Deployment(chart, 'Api', { podMetadata: { labels: { app: 'api' } }, containers: [{ image: 'api:1', portNumber: 8080 }] })
+      .exposeViaService({ name: 'api', ports: [{ port: 80, targetPort: 8080 }] });
+    new ServiceRouting(chart, 'Routing', {
+      service: RoutedService.fromService(service),
+      api: RoutingApi.GATEWAY_API,
+      versions: [{ name: 'v1', selector: { app: 'api' } }],
+      routes: [{ to: RouteTo.version('v1') }],
+    });
+
+    // THEN
+    expect(() => f.app.synth()).toThrow('[legacy/Routing] service legacy/api is routed by an HTTPRoute, which ambient traffic meets only at a ' +
+      'waypoint, and namespace "legacy" has none: its requests would ignore the routes; deploy a waypoint (istioctl waypoint generate -n legacy) ' +
+      'and label the Namespace istio.io/use-waypoint=waypoint');
+  });
+
   test('addWaypoint on a sidecar namespace is an error', () => {
     const { ns } = reviews(DataPlane.SIDECAR, RoutingApi.ISTIO);
     expect(() => ns.addWaypoint()).toThrow("[apps/Shop] 'addWaypoint' needs dataPlane: DataPlane.AMBIENT; sidecars route and authorize in each " +

@@ -8,7 +8,7 @@ import { GatewayWorkload } from './workload';
 import { RouteDestinationConfig } from '../../http-route';
 import { Gateway as KubeGateway, HttpRoute, TlsRoute } from '../../imports/gateway.networking.k8s.io';
 import { GatewayTable } from '../routing/gateway-table';
-import { BackendService, GatewayRules, renderGatewayRules, serviceOfHost } from '../routing/render-gateway-routes';
+import { GatewayRules, renderGatewayRules, serviceOfHost } from '../routing/render-gateway-routes';
 import { objectName } from '../zero-trust/names';
 
 type Labels = { [key: string]: string };
@@ -124,7 +124,7 @@ export class GatewayApiObjects {
   public rules(host: string): GatewayRules {
     const table = this.ctx.table(host);
     const where = `host "${host}" on gateway ${this.ctx.workload.namespace}/${this.ctx.workload.name}`;
-    if (!table) return { rules: [], backends: [], problems: [] };
+    if (!table) return { rules: [], problems: [] };
     return renderGatewayRules(table.renderHttp(this.ctx.workload.namespace), this.ctx.workload.namespace, where);
   }
 
@@ -151,15 +151,20 @@ export class GatewayApiObjects {
     return { parentRefs: [parentRef], hostnames: host === '*' ? undefined : [host], rules: [{ backendRefs: backendRef ? [backendRef] : [] }] };
   }
 
-  /** The Services of `namespace` the gateway's routes of `kind` send to. */
+  /**
+   * The Services of `namespace` the gateway's routes of `kind` send to, read from the route objects
+   * as written (their rendering is shared with the output during a synthesis): no second rendering
+   * of the route tables per grant.
+   */
   private backendsIn(namespace: string, kind: RouteKind): string[] {
     const services = new Set<string>();
-    for (const h of this.ctx.hosts()) {
-      const d = this.ctx.passthrough(h.host);
-      const backends: BackendService[] = kind === 'TLSRoute'
-        ? (d ? [serviceOfHost(d.host, this.ctx.workload.namespace)].filter((b): b is BackendService => b !== undefined) : [])
-        : this.rules(h.host).backends;
-      backends.filter((b) => b.namespace === namespace).forEach((b) => services.add(b.name));
+    for (const route of this.routes.values()) {
+      if (route.kind !== kind) continue;
+      const spec = route.toJson().spec ?? {};
+      for (const rule of spec.rules ?? []) {
+        const refs = [...(rule.backendRefs ?? []), ...(rule.filters ?? []).map((f: any) => f.requestMirror?.backendRef).filter((b: any) => b)];
+        for (const b of refs) if (!b.group && b.namespace === namespace) services.add(b.name);
+      }
     }
     return [...services].sort();
   }

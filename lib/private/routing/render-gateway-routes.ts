@@ -17,16 +17,15 @@ import { CLUSTER_DOMAIN } from '../gateway/render';
 
 type Json = Record<string, any>;
 
-/** A backend Service of the rules, for ReferenceGrants and admission checks. */
+/** A Service by name and namespace. */
 export interface BackendService {
   readonly name: string;
   readonly namespace: string;
 }
 
-/** The rules of a host's HTTPRoute, the Services they send to, and what could not be rendered. */
+/** The rules of a host's HTTPRoute and what could not be rendered. */
 export interface GatewayRules {
   readonly rules: Json[];
-  readonly backends: BackendService[];
   readonly problems: string[];
 }
 
@@ -109,7 +108,6 @@ function subsetProblem(at: string, host: string): string {
  */
 export function renderGatewayRules(http: readonly Json[], namespace: string, where: string): GatewayRules {
   const problems: string[] = [];
-  const backends = new Map<string, BackendService>();
   const rules = http.map((entry) => {
     const at = `route "${entry.name}" of ${where}`;
     const matches: RenderedMatch[] = entry.match?.length ? entry.match : [{}];
@@ -123,11 +121,7 @@ export function renderGatewayRules(http: readonly Json[], namespace: string, whe
     const routes: Json[] = entry.route ?? [];
     for (const r of routes) {
       if (r.destination.subset) problems.push(subsetProblem(at, r.destination.host));
-      const svc = serviceOfHost(r.destination.host, namespace);
-      if (svc) backends.set(`${svc.namespace}/${svc.name}`, svc);
     }
-    const mirrored = entry.mirror ? serviceOfHost(entry.mirror.host, namespace) : undefined;
-    if (mirrored) backends.set(`${mirrored.namespace}/${mirrored.name}`, mirrored);
     const timeout = entry.timeout !== undefined ? gatewayDuration(entry.timeout) : undefined;
     if (entry.timeout !== undefined && timeout === undefined) {
       problems.push(`${at} has timeout ${entry.timeout}, which a Gateway API duration cannot write (whole milliseconds, at most 99999 per unit); round it`);
@@ -147,5 +141,5 @@ export function renderGatewayRules(http: readonly Json[], namespace: string, whe
     problems.push(`route "${late.name}" of ${where} (${describeRenderedMatch(late.match)}) would take requests that route "${early.name}" ` +
       `(${describeRenderedMatch(early.match)}) takes first: ${PRECEDENCE_FIX}`);
   }
-  return { rules, backends: [...backends.values()], problems: [...new Set(problems)] };
+  return { rules, problems: [...new Set(problems)] };
 }
