@@ -27,17 +27,19 @@ interface ProfileDefaults {
 
 const PROXY_LIMITS = { cpu: '2000m', memory: '1024Mi' };
 
+const DEFAULT_PROFILE: ProfileDefaults = {
+  ingressGateway: true,
+  egressGateway: false,
+  autoscale: true,
+  traceSampling: 1,
+  istiodResources: { requests: { cpu: '500m', memory: '2048Mi' } },
+  proxyResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: PROXY_LIMITS },
+  extensionProviders: [],
+  ambient: false,
+};
+
 const PROFILES: Record<MeshProfile, ProfileDefaults> = {
-  [MeshProfile.DEFAULT]: {
-    ingressGateway: true,
-    egressGateway: false,
-    autoscale: true,
-    traceSampling: 1,
-    istiodResources: { requests: { cpu: '500m', memory: '2048Mi' } },
-    proxyResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: PROXY_LIMITS },
-    extensionProviders: [],
-    ambient: false,
-  },
+  [MeshProfile.DEFAULT]: DEFAULT_PROFILE,
   [MeshProfile.MINIMAL]: {
     ingressGateway: false,
     egressGateway: false,
@@ -65,17 +67,7 @@ const PROFILES: Record<MeshProfile, ProfileDefaults> = {
     ambient: false,
   },
   // The default profile without the ingress gateway, plus CNI (ambient) and ztunnel (istio-reference.md §1).
-  [MeshProfile.AMBIENT]: {
-    ingressGateway: false,
-    egressGateway: false,
-    autoscale: true,
-    traceSampling: 1,
-    istiodResources: { requests: { cpu: '500m', memory: '2048Mi' } },
-    proxyResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: PROXY_LIMITS },
-    extensionProviders: [],
-    ambient: true,
-    imageVariant: 'distroless',
-  },
+  [MeshProfile.AMBIENT]: { ...DEFAULT_PROFILE, ingressGateway: false, ambient: true, imageVariant: 'distroless' },
 };
 
 /** istiod's switch for ambient mode (ztunnel's xDS, waypoints, ambient policies). */

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { DataPlaneRenderer, RenderHost, withPort } from './data-plane-renderer';
+import { DataPlaneRenderer, RenderHost, renderRuleNetworkPolicy, withPort } from './data-plane-renderer';
 import { objectName } from './names';
 import { peerPodSelectors } from './peer-pods';
 import { mirrorEgress } from './registry';
@@ -93,22 +93,10 @@ export class AmbientRenderer implements DataPlaneRenderer {
         }),
       }),
     });
-    if (h.enforced) {
-      const netpolName = h.netpolNames.allocate(base);
-      new k8s.KubeNetworkPolicy(h.networkPolicies, netpolName, {
-        metadata: h.metadata(netpolName),
-        spec: Lazy.any({
-          produce: () => ({
-            podSelector: podSelector(rule.target?.labels),
-            policyTypes: ['Ingress'],
-            ingress: [{
-              from: [...(l7 ? [] : h.networkPeers(rule.peer)), ...(this.waypoint ? [networkPolicyPeer(h.namespace, waypointPodLabels())] : [])],
-              ports: networkPolicyPorts([HBONE_PORT]),
-            }],
-          }),
-        }),
-      });
-    }
+    renderRuleNetworkPolicy(h, base, rule.target?.labels, () => ({
+      from: [...(l7 ? [] : h.networkPeers(rule.peer)), ...(this.waypoint ? [networkPolicyPeer(h.namespace, waypointPodLabels())] : [])],
+      ports: networkPolicyPorts([HBONE_PORT]),
+    }));
     if (this.waypoint) this.renderAtWaypoint(declared);
   }
 

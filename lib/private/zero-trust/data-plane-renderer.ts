@@ -1,6 +1,8 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { NameAllocator } from './names';
+import { podSelector } from './render';
 import { InboundRule } from './rules';
 import type { DataPlane } from '../../data-plane';
 import type { IMeshInstallation } from '../../mesh-installation';
@@ -58,4 +60,18 @@ export interface DataPlaneRenderer {
 export function withPort(ports: number[], port: number): number[] {
   if (ports.length === 0) return [];
   return [...new Set([...ports, port])].sort((a, b) => a - b);
+}
+
+/**
+ * The ingress NetworkPolicy of one inbound rule, in an enforced namespace: the rule's pods (every pod
+ * without a target), one ingress rule computed at synthesis (peers resolved against the whole app).
+ */
+export function renderRuleNetworkPolicy(h: RenderHost, base: string, labels: { [key: string]: string } | undefined,
+  ingress: () => k8s.NetworkPolicyIngressRule): void {
+  if (!h.enforced) return;
+  const name = h.netpolNames.allocate(base);
+  new k8s.KubeNetworkPolicy(h.networkPolicies, name, {
+    metadata: h.metadata(name),
+    spec: Lazy.any({ produce: () => ({ podSelector: podSelector(labels), policyTypes: ['Ingress'], ingress: [ingress()] }) }),
+  });
 }

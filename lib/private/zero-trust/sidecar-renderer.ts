@@ -1,9 +1,9 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { DataPlaneRenderer, RenderHost, withPort } from './data-plane-renderer';
+import { DataPlaneRenderer, RenderHost, renderRuleNetworkPolicy, withPort } from './data-plane-renderer';
 import { objectName } from './names';
 import { findZeroTrustNamespace } from './registry';
-import { externalCaPeer, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer, networkPolicyPorts, podSelector } from './render';
+import { externalCaPeer, ISTIOD_PORTS, MERGED_METRICS_PORT, networkPolicyPeer, networkPolicyPorts } from './render';
 import { authzRule, InboundRule, tokenRequirementRules } from './rules';
 import { HBONE_PORT } from './waypoint';
 import { DataPlane } from '../../data-plane';
@@ -83,23 +83,11 @@ export class SidecarRenderer implements DataPlaneRenderer {
     });
     this.renderTokenRequirement(rule, base);
 
-    if (h.enforced) {
-      const netpolName = h.netpolNames.allocate(base);
-      new k8s.KubeNetworkPolicy(h.networkPolicies, netpolName, {
-        metadata: h.metadata(netpolName),
-        spec: Lazy.any({
-          produce: () => ({
-            podSelector: podSelector(target?.labels),
-            policyTypes: ['Ingress'],
-            // An ambient caller's ztunnel reaches a sidecar over HBONE (15008).
-            ingress: [{
-              from: h.networkPeers(rule.peer),
-              ports: networkPolicyPorts(this.callerIsAmbient(rule) ? withPort(rule.ports, HBONE_PORT) : rule.ports),
-            }],
-          }),
-        }),
-      });
-    }
+    // An ambient caller's ztunnel reaches a sidecar over HBONE (15008).
+    renderRuleNetworkPolicy(h, base, target?.labels, () => ({
+      from: h.networkPeers(rule.peer),
+      ports: networkPolicyPorts(this.callerIsAmbient(rule) ? withPort(rule.ports, HBONE_PORT) : rule.ports),
+    }));
   }
 
   public egressPorts(ports: number[], toHbone: boolean): number[] {
