@@ -124,7 +124,6 @@ export function ensureGatewayTranslate(repoRoot: string, log: (line: string) => 
   return ensureWrapperTool(repoRoot, 'gateway-translate', log);
 }
 
-/** Builds `conformance/istioctl-build/<name>` (a `main` package of the istioctl wrapper module) into .cache/bin when its inputs changed. */
 /**
  * Returns the path of `ambient-status` (conformance/istioctl-build/ambient-status): istiod's ambient
  * index on YAML files, printing the ZtunnelAccepted and WaypointBound status it would write.
@@ -133,12 +132,21 @@ export function ensureAmbientStatus(repoRoot: string, log: (line: string) => voi
   return ensureWrapperTool(repoRoot, 'ambient-status', log);
 }
 
+/** The Go files of a tool's own package and of the packages the tools share (internal/), sorted. */
+function toolSources(wrapper: string, name: string): string[] {
+  const goFiles = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [])
+    .flatMap((e) => (e.isDirectory() ? goFiles(path.join(dir, e.name)) : e.name.endsWith('.go') ? [path.join(dir, e.name)] : []));
+  return [...goFiles(path.join(wrapper, name)), ...goFiles(path.join(wrapper, 'internal'))].sort();
+}
+
+/** Builds `conformance/istioctl-build/<name>` (a `main` package of the istioctl wrapper module) into .cache/bin when its inputs changed. */
 function ensureWrapperTool(repoRoot: string, name: string, log: (line: string) => void): string {
   const { wrapper } = istioctlPaths(repoRoot);
   const binary = path.join(repoRoot, '.cache', 'bin', name);
   const stamp = `${binary}.stamp`;
-  const wanted = createHash('sha256').update(buildInputsHash(wrapper))
-    .update(fs.readFileSync(path.join(wrapper, name, 'main.go'))).digest('hex');
+  const hash = createHash('sha256').update(buildInputsHash(wrapper));
+  for (const f of toolSources(wrapper, name)) hash.update(`${path.relative(wrapper, f)}\n`).update(fs.readFileSync(f));
+  const wanted = hash.digest('hex');
   if (fs.existsSync(binary) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === wanted) return binary;
   log(`${name}: building conformance/istioctl-build/${name}`);
   const env = { ...process.env, GOFLAGS: [process.env.GOFLAGS, '-mod=mod'].filter(Boolean).join(' ') };

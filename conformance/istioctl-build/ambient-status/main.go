@@ -21,11 +21,11 @@
 package main
 
 import (
+	"cdk8s-istio.local/istioctl/internal/manifests"
 	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -97,22 +97,11 @@ func main() {
 	os.Stdout.Write(out)
 }
 
-// decode reads the documents of a YAML stream with Istio's codec; kinds it does not know are skipped.
+// decode reads the documents of a YAML stream; kinds Istio's codec does not know are skipped.
 func decode(file, text string) []runtime.Object {
-	var objs []runtime.Object
-	deserializer := kube.IstioCodec.UniversalDeserializer()
-	for _, doc := range strings.Split("\n"+text, "\n---") {
-		if strings.TrimSpace(doc) == "" {
-			continue
-		}
-		o, gk, err := deserializer.Decode([]byte(doc), nil, nil)
-		if err != nil {
-			if gk != nil && runtime.IsNotRegisteredError(err) {
-				continue
-			}
-			fail(fmt.Errorf("%s: %v", file, err))
-		}
-		objs = append(objs, o)
+	objs, err := manifests.Decode(file, text, func(kind string) {})
+	if err != nil {
+		fail(err)
 	}
 	return objs
 }

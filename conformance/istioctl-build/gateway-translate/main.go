@@ -19,12 +19,12 @@
 package main
 
 import (
+	"cdk8s-istio.local/istioctl/internal/manifests"
 	"encoding/json"
 	"fmt"
 	"os"
 	"reflect"
 	"sort"
-	"strings"
 	"sync"
 	"unsafe"
 
@@ -88,23 +88,13 @@ func main() {
 	os.Stdout.Write(out)
 }
 
-// decode reads the documents of a YAML stream with Istio's codec (core, Gateway API and Istio kinds).
+// decode reads the documents of a YAML stream; kinds Istio's codec does not know are skipped.
 func decode(file, text string) []runtime.Object {
-	var objs []runtime.Object
-	deserializer := kube.IstioCodec.UniversalDeserializer()
-	for _, doc := range strings.Split("\n"+text, "\n---") {
-		if strings.TrimSpace(doc) == "" {
-			continue
-		}
-		o, gk, err := deserializer.Decode([]byte(doc), nil, nil)
-		if err != nil {
-			if gk != nil && runtime.IsNotRegisteredError(err) {
-				fmt.Fprintf(os.Stderr, "gateway-translate: %s: skipping %s (not a kind istiod reads)\n", file, gk.Kind)
-				continue
-			}
-			fail(fmt.Errorf("%s: %v", file, err))
-		}
-		objs = append(objs, o)
+	objs, err := manifests.Decode(file, text, func(kind string) {
+		fmt.Fprintf(os.Stderr, "gateway-translate: %s: skipping %s (not a kind istiod reads)\n", file, kind)
+	})
+	if err != nil {
+		fail(err)
 	}
 	return objs
 }
