@@ -6,14 +6,16 @@
  * committed in Git) behind that gateway; Prometheus scrapes every proxy's merged metrics through
  * the zero-trust NetworkPolicies.
  *
+ * Synthesized by a `MeshApp` (`createApp`): one pass, the same files as cdk8s' `App`.
+ *
  * Variant `ambient` (dist/examples/small-business-platform.ambient/): `build(app, DataPlane.AMBIENT)`.
  *
  *   npm run synth -- small-business-platform   # writes dist/examples/small-business-platform/ and small-business-platform.ambient/
  */
-import { App, Chart, Duration } from 'cdk8s';
+import { App, AppProps, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CanaryRelease, CertificateIssuer, DataPlane, GatewayTls, IngressGateway, MeshInstallation, MeshPeer, MeshProfile, PrometheusScrapeMode,
+  CanaryRelease, CertificateIssuer, DataPlane, GatewayTls, IngressGateway, MeshApp, MeshInstallation, MeshPeer, MeshProfile, PrometheusScrapeMode,
   PrometheusScraping, ReleaseStrategy, ReleaseWorkload, RoutingApi, security, WorkloadSelector, ZeroTrustNamespace,
 } from 'cdk8s-istio';
 
@@ -86,8 +88,17 @@ export const variants = {
   ambient: (app: App): void => build(app, DataPlane.AMBIENT),
 };
 
+/**
+ * The platform's App: a `MeshApp` synthesizes in one pass (validated once, each object rendered
+ * once), with the same files `App` writes, and one summary on stderr once the platform prints more
+ * than 20 release plans and warnings.
+ */
+export function createApp(props: AppProps = {}): App {
+  return new MeshApp(props);
+}
+
 if (require.main === module) {
-  const app = new App();
+  const app = createApp();
   build(app);
   app.synth();
 }
