@@ -296,6 +296,18 @@ describe('IngressGateway on the Gateway API', () => {
         'which is routed with RoutingApi.ISTIO (DestinationRule subsets); a Gateway API route reaches versions through a Service per version: ' +
         "give that service's ServiceRouting or CanaryRelease api: RoutingApi.GATEWAY_API");
     });
+    test('a fault of the service\'s table, reached through the gateway', () => {
+      const s = shopApp(RoutingApi.GATEWAY_API, {}, RoutingApi.ISTIO);
+      new ServiceRouting(s.shop, 'WebRouting', {
+        service: RoutedService.fromService(s.web),
+        versions: [{ name: 'v1', selector: { app: 'web' } }],
+        routes: [{ to: RouteTo.version('v1'), fault: { abortHttpStatus: 503, abortPercent: 10 } }],
+      });
+      s.gateway.addHost('shop.example.com');
+      s.gateway.addRoute('shop.example.com', { to: RouteDestination.fromService(s.web) });
+      expect(() => s.app.synth()).toThrow('route "prefix-root" of host "shop.example.com" on gateway edge/public injects a fault, which Gateway ' +
+        'API has no form for; inject it in the mesh with RoutingApi.ISTIO, or use RoutingApi.ISTIO for this gateway');
+    });
     test('a host bound by a release before the gateway added it', () => {
       const s = shopApp(RoutingApi.GATEWAY_API);
       new CanaryRelease(s.shop, 'WebRelease', {
